@@ -1,0 +1,46 @@
+/** The dialects sqlwright runs on. */
+export type DialectName = 'postgres' | 'sqlite';
+
+/**
+ * How a value is stored, independent of dialect. Generated code describes every parameter and result
+ * column with one of these, and each dialect's codec converts JS values to and from its storage.
+ */
+export type ValueKind =
+  | 'text' | 'uuid' | 'int' | 'bigint' | 'numeric' | 'float' | 'bool'
+  | 'date' | 'timestamp' | 'json' | 'bytea' | 'enum';
+
+export interface ColumnType {
+  kind: ValueKind;
+  /** A one-dimensional array of `kind`. */
+  array?: boolean;
+}
+
+/** Converts values between the JS types of generated entities and what the driver sends and returns. */
+export interface ValueCodec {
+  encode(value: unknown, type: ColumnType): unknown;
+  decode(value: unknown, type: ColumnType): unknown;
+}
+
+export interface QueryResult<R = Record<string, unknown>> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface QueryOptions {
+  /**
+   * A stable name for a statement run many times; dialects may prepare it once under this name (PostgreSQL
+   * named statements, SQLite's statement cache). Ignored where named statements are off (PgBouncer).
+   */
+  name?: string;
+}
+
+/**
+ * What generated repositories run statements through. Sessions and transactions of the runtime implement
+ * it. Statement text is PostgreSQL-flavoured with `$1..$n` placeholders; the SQLite dialect translates.
+ * Errors thrown are sqlwright's typed errors (errors.ts).
+ */
+export interface Executor {
+  readonly dialect: DialectName;
+  readonly codec: ValueCodec;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
+}

@@ -1,0 +1,173 @@
+import { existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ThrowawayCluster, findPostgresBinDir } from './cluster.js';
+import { Migrator } from '../../src/migrate/migrator.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SCHEMA_DIR = path.join(REPO_ROOT, 'sql/schema');
+
+/** Where the test PostgreSQL came from, and an admin URL on it (database `postgres` or the one given). */
+export interface TestServer {
+  kind: 'env' | 'local' | 'testcontainers' | 'cluster';
+  adminUrl: string;
+}
+
+export interface DiscoveryOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Injected in the harness's own tests to simulate a machine without PostgreSQL binaries. */
+  findBinDir?: () => string | undefined;
+  dockerAvailable?: () => boolean;
+}
+
+export const NO_DATABASE_MESSAGE = `No PostgreSQL server for the tests. Provide one of:
+  1. TEST_DATABASE_URL=postgresql://user:password@host:port/db (a role that may CREATE DATABASE);
+  2. a server reachable through the libpq defaults (PGHOST/PGPORT/PGUSER, else 127.0.0.1:5432 as postgres),
+     e.g. on Debian: apt-get install postgresql && pg_ctlcluster <version> main start;
+  3. a Docker engine, for testcontainers (postgres:15-alpine);
+  4. PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/<version>/bin, for a
+     throwaway cluster (apt-get install postgresql).`;
+
+async function canConnect(url: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function libpqDefaultUrl(env: NodeJS.ProcessEnv): string {
+  const host = env.PGHOST && !env.PGHOST.startsWith('/') ? env.PGHOST : '127.0.0.1';
+  const port = env.PGPORT ?? '5432';
+  const user = encodeURIComponent(env.PGUSER ?? 'postgres');
+  const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
+  return `postgresql://${user}${password}@${host}:${port}/${env.PGDATABASE ?? 'postgres'}`;
+}
+
+function defaultDockerAvailable(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
+}
+
+async function startTestcontainer(): Promise<string> {
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const container = await new PostgreSqlContainer('postgres:15-alpine').start();
+  process.once('beforeExit', () => void container.stop());
+  return container.getConnectionUri();
+}
+
+/**
+ * Finds a PostgreSQL for the tests, in order: TEST_DATABASE_URL, the libpq defaults, testcontainers,
+ * a throwaway initdb cluster. Never skips: with none it fails with {@link NO_DATABASE_MESSAGE}.
+ */
+export async function discoverServer(options: DiscoveryOptions = {}): Promise<TestServer> {
+  const env = options.env ?? process.env;
+  if (env.TEST_DATABASE_URL) {
+    const error = await canConnect(env.TEST_DATABASE_URL);
+    if (error) throw new Error(`TEST_DATABASE_URL is set but cannot be reached: ${(error as Error).message}`, { cause: error });
+    return { kind: 'env', adminUrl: env.TEST_DATABASE_URL };
+  }
+  const local = libpqDefaultUrl(env);
+  if (!(await canConnect(local))) return { kind: 'local', adminUrl: local };
+
+  const docker = options.dockerAvailable ?? (() => defaultDockerAvailable(env));
+  if (docker()) {
+    try {
+      return { kind: 'testcontainers', adminUrl: await startTestcontainer() };
+    } catch {
+      // no usable engine after all: try the binaries
+    }
+  }
+  const binDir = (options.findBinDir ?? findPostgresBinDir)();
+  if (binDir) {
+    const cluster = await ThrowawayCluster.create();
+    destroyOnExit(cluster);
+    return { kind: 'cluster', adminUrl: cluster.url };
+  }
+  throw new Error(NO_DATABASE_MESSAGE);
+}
+
+/** A cluster made by discovery lives as long as this process (one test file). */
+function destroyOnExit(cluster: ThrowawayCluster): void {
+  process.once('exit', () => {
+    const bin = findPostgresBinDir();
+    try {
+      const args = [path.join(bin!, 'pg_ctl'), '-D', cluster.dataDir, '-m', 'immediate', '-w', 'stop'];
+      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'ignore' });
+      else execFileSync(args[0], args.slice(1), { stdio: 'ignore' });
+    } catch {
+      // already stopped
+    }
+    rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
+  });
+}
+
+let serverPromise: Promise<TestServer> | undefined;
+
+/** The process-wide test server, discovered once. */
+export function testServer(): Promise<TestServer> {
+  serverPromise ??= discoverServer();
+  return serverPromise;
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  /** Drops the database, terminating connections still open to it. */
+  drop(): Promise<void>;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function adminQuery(url: string, sql: string, values?: unknown[]): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql, values);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database of this test file's own, so files run in parallel without sharing rows. */
+export async function createTestDatabase(prefix = 'sqlwright_test'): Promise<TestDatabase> {
+  const server = await testServer();
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(server.adminUrl, `CREATE DATABASE ${name}`);
+  return {
+    name,
+    url: withDatabase(server.adminUrl, name),
+    drop: async () => {
+      await adminQuery(server.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Applies sql/schema to a database with the migrator. */
+export async function migrate(url: string, dir = SCHEMA_DIR): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await new Migrator(client, { dir }).up();
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database with the app schema applied. */
+export async function createMigratedDatabase(prefix?: string): Promise<TestDatabase> {
+  const db = await createTestDatabase(prefix);
+  await migrate(db.url);
+  return db;
+}
