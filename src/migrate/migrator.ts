@@ -9,7 +9,7 @@ export interface MigrationClient {
 export interface MigratorOptions {
   /** Directory of `NNNN_name.sql` files. */
   dir: string;
-  /** Role to run each migration as (`SET LOCAL ROLE`), so DDL is owned by it and not by the login. */
+  /** Role to run each migration as (`SET LOCAL ROLE`), so DDL (and a new ledger) is owned by it and not by the login. */
   role?: string;
   /** How long to wait for another migrator's lock. Default 60 s. */
   lockTimeoutMs?: number;
@@ -64,15 +64,26 @@ function locate(sql: string, position: number): string {
 
 const LEDGER = 'sqlwright.schema_migrations';
 
-async function ensureLedger(client: MigrationClient): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS sqlwright`);
-  await client.query(`CREATE TABLE IF NOT EXISTS ${LEDGER} (
-    version     integer     PRIMARY KEY,
-    name        text        NOT NULL,
-    checksum    text        NOT NULL,
-    duration_ms integer     NOT NULL,
-    applied_at  timestamptz NOT NULL DEFAULT now()
-  )`);
+/** Creates the ledger when missing, as `role` when given, so the owner of the migrations owns it too. */
+async function ensureLedger(client: MigrationClient, role?: string): Promise<void> {
+  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [LEDGER]);
+  if (exists.rows[0].present) return;
+  await client.query('BEGIN');
+  try {
+    if (role) await client.query(`SELECT set_config('role', $1, true)`, [role]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS sqlwright`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${LEDGER} (
+      version     integer     PRIMARY KEY,
+      name        text        NOT NULL,
+      checksum    text        NOT NULL,
+      duration_ms integer     NOT NULL,
+      applied_at  timestamptz NOT NULL DEFAULT now()
+    )`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
 }
 
 async function readLedger(client: MigrationClient): Promise<AppliedMigration[]> {
@@ -134,7 +145,7 @@ export class Migrator {
   async up(): Promise<MigrationFile[]> {
     const client = this.#client;
     return withMigrationLock(client, this.#options.lockTimeoutMs, async () => {
-      await ensureLedger(client);
+      await ensureLedger(client, this.#options.role);
       await this.verify();
       const { pending } = await this.status();
       for (const file of pending) await this.#apply(file);

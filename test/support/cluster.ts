@@ -1,5 +1,5 @@
 import { execFile as execFileCb, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, chownSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,8 @@ const execFile = promisify(execFileCb);
 /** Finds the directory holding `initdb` and `pg_ctl`: PATH first, then Debian's versioned directories. */
 export function findPostgresBinDir(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir && existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl'))) return dir;
+    // Debian links initdb and pg_ctl into /usr/local/bin; the other tools live beside their target.
+    if (dir && existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl'))) return path.dirname(realpathSync(path.join(dir, 'initdb')));
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
@@ -98,6 +99,23 @@ export class ThrowawayCluster {
     }
     await cluster.start();
     return cluster;
+  }
+
+  /**
+   * A streaming replica of `primary`: pg_basebackup -R into a new data directory, started on its own port.
+   * The primary's default pg_hba (initdb --auth=trust) already allows local replication connections.
+   */
+  static async replicaOf(primary: ThrowawayCluster): Promise<ThrowawayCluster> {
+    const root = mkdtempSync(path.join(tmpdir(), 'sqlwright-replica-'));
+    if (isRoot) chownSync(root, uidOf('postgres'), gidOf('postgres'));
+    const replica = new ThrowawayCluster(primary.#binDir, root, await freePort());
+    await runPg(primary.#binDir, 'pg_basebackup', ['-D', replica.dataDir, '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-R', '-X', 'stream', '--no-sync', '--checkpoint=fast']);
+    appendFileSync(
+      path.join(replica.dataDir, 'postgresql.conf'),
+      `\nport = ${replica.port}\nunix_socket_directories = '${root}'\nhot_standby = on\nhot_standby_feedback = on\n`,
+    );
+    await replica.start();
+    return replica;
   }
 
   get url(): string {

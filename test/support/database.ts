@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ThrowawayCluster, findPostgresBinDir } from './cluster.js';
 import { Migrator } from '../../src/migrate/migrator.js';
+// Shared with codegen's server discovery (its second choice is the same libpq-default server).
+import { canConnect, libpqDefaultUrl, withDatabase } from '../../codegen/database.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCHEMA_DIR = path.join(REPO_ROOT, 'sql/schema');
@@ -30,27 +32,6 @@ export const NO_DATABASE_MESSAGE = `No PostgreSQL server for the tests. Provide 
   3. a Docker engine, for testcontainers (postgres:15-alpine);
   4. PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/<version>/bin, for a
      throwaway cluster (apt-get install postgresql).`;
-
-async function canConnect(url: string): Promise<unknown> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function libpqDefaultUrl(env: NodeJS.ProcessEnv): string {
-  const host = env.PGHOST && !env.PGHOST.startsWith('/') ? env.PGHOST : '127.0.0.1';
-  const port = env.PGPORT ?? '5432';
-  const user = encodeURIComponent(env.PGUSER ?? 'postgres');
-  const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
-  return `postgresql://${user}${password}@${host}:${port}/${env.PGDATABASE ?? 'postgres'}`;
-}
 
 function defaultDockerAvailable(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
@@ -124,11 +105,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+export { withDatabase };
 
 export async function adminQuery(url: string, sql: string, values?: unknown[]): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });

@@ -1,0 +1,194 @@
+import { VariableDeclarationKind, type MethodDeclarationStructure, type OptionalKind, type SourceFile } from 'ts-morph';
+import type { Problem } from '../errors.js';
+import type { TypedQuery } from '../typed/types.js';
+import { addSchemaImports, objectBody, readExpr, schemaNames } from './entities.js';
+import { typeModel, type EntityModel, type EnumModel, type TypeModel } from './model.js';
+import { camelCase, pascalCase, snakeCase, sqlLiteral, str } from './names.js';
+import { renderSource } from './source.js';
+
+type Method = OptionalKind<MethodDeclarationStructure>;
+
+function columnType(t: TypeModel): string {
+  return t.array ? `{ kind: ${str(t.kind)}, array: true }` : `{ kind: ${str(t.kind)} }`;
+}
+
+function descriptor(column: string, sql: string, field: string, t: TypeModel): string {
+  return `{ column: ${str(column)}, sql: ${str(sql)}, field: ${str(field)}, type: ${columnType(t)} }`;
+}
+
+/** A named query, ready to print; or problems. */
+interface QueryModel {
+  query: TypedQuery;
+  method: string;
+  paramsSchema: string;
+  paramsType: string;
+  paramsObject: string;
+  /** Parameters in `$n` order. */
+  params: { name: string; required: boolean; type: TypeModel }[];
+  /** Reused entity schema/type, or the row schema emitted for this query. */
+  row: { schema: string; type: string; object?: string };
+  constant: string;
+  columns: string[];
+}
+
+function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, EnumModel>, problems: Problem[]): QueryModel | undefined {
+  const where = `${q.file}: query ${q.name}`;
+  const method = camelCase(q.name);
+  const before = problems.length;
+  const params: QueryModel['params'] = [];
+  for (const p of [...q.params].sort((a, b) => a.index - b.index)) {
+    const type = typeModel(p.type, enums);
+    if (typeof type === 'string') problems.push({ where, message: `parameter :${p.name}: ${type}` });
+    else params.push({ name: p.name, required: p.required, type });
+  }
+  const columns: { key: string; field: string; type: TypeModel; nullable: boolean }[] = [];
+  const fields = new Set<string>();
+  for (const c of q.columns) {
+    const type = typeModel(c.type, enums);
+    const field = camelCase(c.name);
+    if (typeof type === 'string') problems.push({ where, message: `result column ${c.name}: ${type}` });
+    else if (fields.has(field)) problems.push({ where, message: `result columns ${c.name} and another both become field ${field}; rename one with AS` });
+    else columns.push({ key: c.key, field, type, nullable: c.nullable });
+    fields.add(field);
+  }
+  if (problems.length > before) return undefined;
+
+  const sameAsEntity =
+    columns.length === m.fields.length &&
+    columns.every((c, i) => {
+      const f = m.fields[i];
+      return c.key === f.column.name && c.nullable === f.nullable && c.type.read === f.type.read;
+    });
+  const n = schemaNames(m);
+  const pascal = pascalCase(q.name);
+  const row = columns.length === 0
+    ? { schema: '', type: '' }
+    : sameAsEntity
+    ? { schema: n.entity, type: n.types.entity }
+    : { schema: `${method}RowSchema`, type: `${pascal}Row`, object: `z.object(${objectBody(columns.map((c) => [c.field, readExpr(c)]))})` };
+  const paramsObject = `z.strictObject(${objectBody(params.map((p) => [p.name, p.required ? p.type.input : `${p.type.input}.nullish()`]))})`;
+  const constant =
+    `{\n  name: ${str(`sqlwright_${m.table.name}_${snakeCase(q.name)}`)},\n  method: ${str(`${m.entity}Repository.${method}`)},\n` +
+    `  text: ${sqlLiteral(q.text)},\n  params: [${params.map((p) => columnType(p.type)).join(', ')}],\n` +
+    `  columns: ${columns.length === 0 ? '[]' : `[\n${columns.map((c) => `    ${descriptor(c.key, c.key, c.field, c.type)},`).join('\n')}\n  ]`},\n}`;
+  return {
+    query: q,
+    method,
+    paramsSchema: `${method}ParamsSchema`,
+    paramsType: `${pascal}Params`,
+    paramsObject,
+    params,
+    row,
+    constant,
+    columns: columns.map((c) => c.field),
+  };
+}
+
+function crudMethods(m: EntityModel, defaultKey: string): Method[] {
+  const n = schemaNames(m).types;
+  const name = `${m.entity}Repository`;
+  const key = `${n.entity}['${m.key.field}']`;
+  const v = (schema: string, arg: string, method: string) => `rt.validate(${schema}, ${arg}, '${name}.${method}')`;
+  const s = schemaNames(m);
+  const ex = 'this.#executor';
+  const method = (mName: string, params: [string, string][], returns: string, body: string, doc: string): Method => ({
+    name: mName,
+    isAsync: true,
+    parameters: params.map(([p, type]) => ({ name: p.replace(/[?]$/, ''), type, hasQuestionToken: p.endsWith('?') })),
+    returnType: `Promise<${returns}>`,
+    statements: body,
+    docs: [doc],
+  });
+  return [
+    method('get', [['id', key]], `${n.entity} | null`, `return table.get(${ex}, ${v('keySchema', 'id', 'get')});`, `The ${m.entity} with this key, or null.\n@throws ValidationError when the key is malformed (no SQL is sent).`),
+    method('getOrThrow', [['id', key]], n.entity, `return table.getOrThrow(${ex}, ${v('keySchema', 'id', 'getOrThrow')});`, `The ${m.entity} with this key.\n@throws NotFoundError when there is none.\n@throws ValidationError when the key is malformed.`),
+    method('getMany', [['ids', `readonly ${key}[]`]], `${n.entity}[]`, `return table.getMany(${ex}, ${v('keysSchema', 'ids', 'getMany')});`, `The ${m.entity}s with these keys, in the order given (duplicates once, missing ones skipped), in one statement.`),
+    method('list', [['options?', `rt.ListOptions<${m.entity}Where, ${m.entity}SortField>`]], `rt.Page<${n.entity}>`, `return table.list(${ex}, ${v('listSchema', 'options', 'list')});`, `One page of ${m.entity}s in keyset order: pass \`next\` back as \`after\` for the following page.\n@throws ValidationError on a bad filter, limit or cursor.`),
+    method('count', [['where?', `${m.entity}Where`]], 'number', `return table.count(${ex}, ${v(`${s.entity.replace(/Schema$/, 'WhereSchema')}.optional()`, 'where', 'count')});`, `How many ${m.entity}s match \`where\` (all of them without it).`),
+    method('create', [['input', n.insert]], n.entity, `return table.insert(${ex}, ${v(s.insert, 'input', 'create')});`, `Inserts one ${m.entity} and returns it as stored.\n@throws ValidationError on bad input (no SQL is sent).\n@throws ConflictError on a unique violation.`),
+    method('createMany', [['inputs', `readonly ${n.insert}[]`]], `${n.entity}[]`, `return table.insertMany(${ex}, ${v(`z.array(${s.insert})`, 'inputs', 'createMany')});`, `Inserts many ${m.entity}s in one statement (one round trip) and returns them in input order.\n@throws ValidationError when any input is bad (nothing is inserted).\n@throws ConflictError on a unique violation (nothing is inserted).`),
+    method('update', [['id', key], ['patch', n.patch]], n.entity, `return table.update(${ex}, ${v('keySchema', 'id', 'update')}, ${v(s.patch, 'patch', 'update')});`, `Sets the given fields${m.updatedAt ? ` and \`${m.updatedAt.field}\`` : ''} and returns the row.\n@throws NotFoundError when no ${m.entity} has this key.\n@throws ValidationError on bad input.`),
+    method('upsert', [['input', n.upsert], ['onConflict', `${m.entity}UniqueKey = ${str(defaultKey)}`]], n.entity, `return table.upsert(${ex}, ${v(s.upsert, 'input', 'upsert')}, ${v('uniqueKeySchema', 'onConflict', 'upsert')});`, `Inserts, or when a row with the same \`onConflict\` key exists, updates it with the other given fields.\n@throws ValidationError when the key's fields are missing.`),
+    method('delete', [['id', key]], 'boolean', `return table.delete(${ex}, ${v('keySchema', 'id', 'delete')});`, `Deletes the ${m.entity} with this key; false when there was none.`),
+  ];
+}
+
+function queryMethod(m: EntityModel, q: QueryModel): Method {
+  const hasParams = q.params.length > 0;
+  const values = `[${q.params.map((p) => `p.${p.name}`).join(', ')}]`;
+  const validation = `const p = rt.validate(${q.paramsSchema}, params, '${m.entity}Repository.${q.method}');`;
+  const returnsRows = q.columns.length > 0;
+  const run = returnsRows
+    ? `return rt.runNamedQuery(this.#executor, ${q.method}Query, ${hasParams ? values : '[]'}, ${q.row.schema});`
+    : `return rt.runNamedCommand(this.#executor, ${q.method}Query, ${hasParams ? values : '[]'});`;
+  return {
+    name: q.method,
+    isAsync: true,
+    parameters: hasParams ? [{ name: 'params', type: q.paramsType }] : [],
+    returnType: returnsRows ? `Promise<${q.row.type}[]>` : 'Promise<number>',
+    statements: hasParams ? `${validation}\n${run}` : run,
+    docs: [`${q.query.name} (${q.query.file}).${returnsRows ? '' : ' Resolves to the number of rows affected.'}\n@throws ValidationError on bad parameters (no SQL is sent) or a row that does not match its declared type.`],
+  };
+}
+
+/** generated/repositories/<entity>-repository.ts, or undefined with problems. */
+export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], enums: ReadonlyMap<string, EnumModel>, sources: readonly string[], problems: Problem[]): string | undefined {
+  const before = problems.length;
+  const models = queries.map((q) => queryModel(m, q, enums, problems));
+  if (problems.length > before) return undefined;
+  const qs = models as QueryModel[];
+  const n = schemaNames(m);
+  const defaultKey = (m.uniqueKeys[1] ?? m.uniqueKeys[0]).name;
+  const filterable = m.fields.filter((f) => f.filterable);
+  const sortable = m.fields.filter((f) => f.sortable);
+  const whereObject = `z.strictObject(${objectBody(filterable.map((f) => [f.field, f.nullable ? `${f.type.input}.nullish()` : `${f.type.input}.optional()`]))})`;
+  const whereSchema = n.entity.replace(/Schema$/, 'WhereSchema');
+  const tableInit =
+    `new rt.Table<${n.types.entity}>({\n  entity: ${str(m.entity)},\n  sqlName: ${str(m.table.sqlName)},\n  statement: ${str(`sqlwright_${m.table.name}`)},\n` +
+    `  key: ${str(m.key.field)},\n${m.updatedAt ? `  updatedAt: ${str(m.updatedAt.field)},\n` : ''}` +
+    `  uniqueKeys: { ${m.uniqueKeys.map((k) => `${k.name}: [${k.fields.map(str).join(', ')}]`).join(', ')} },\n` +
+    `  columns: [\n${m.fields.map((f) => `    ${descriptor(f.column.name, f.column.sqlName, f.field, f.type)},`).join('\n')}\n  ],\n})`;
+  const code = [m.key.type.input, whereObject, ...qs.flatMap((q) => [q.paramsObject, q.row.object ?? ''])].join('\n');
+  const entityImports = [n.entity, n.insert, n.patch, n.upsert].sort();
+  const typeImports = Object.values(n.types).sort();
+
+  return renderSource(sources, (file: SourceFile) => {
+    addSchemaImports(file, code, [...enums.values()], '../entities/enums.js');
+    file.addImportDeclaration({ moduleSpecifier: '../../src/executor.js', isTypeOnly: true, namedImports: ['Executor'] });
+    file.addImportDeclaration({ moduleSpecifier: '../../src/repository-runtime.js', namespaceImport: 'rt' });
+    file.addImportDeclaration({
+      moduleSpecifier: `../entities/${m.fileBase}.js`,
+      namedImports: [...entityImports, ...typeImports.map((t) => ({ name: t, isTypeOnly: true }))],
+    });
+    const constant = (name: string, initializer: string, docs: string[] = [], isExported = false) =>
+      file.addVariableStatement({ isExported, declarationKind: VariableDeclarationKind.Const, docs, declarations: [{ name, initializer }] });
+    constant('table', tableInit, [`The columns of ${m.table.schema}.${m.table.name}, from the catalog.`]);
+    constant('keySchema', m.key.type.input);
+    constant('keysSchema', `z.array(${m.key.type.input})`);
+    constant(whereSchema, whereObject, [`Equality filters of ${m.entity}Repository.list and count; null matches NULL.`], true);
+    file.addTypeAlias({ isExported: true, name: `${m.entity}Where`, type: `z.input<typeof ${whereSchema}>` });
+    file.addTypeAlias({ isExported: true, name: `${m.entity}SortField`, type: sortable.map((f) => str(f.field)).join(' | '), docs: ['Fields list() can sort by: NOT NULL columns of comparable types.'] });
+    constant('listSchema', `rt.listOptionsSchema(${whereSchema}, [${sortable.map((f) => str(f.field)).join(', ')}])`);
+    constant('uniqueKeySchema', `z.enum([${m.uniqueKeys.map((k) => str(k.name)).join(', ')}])`);
+    file.addTypeAlias({ isExported: true, name: `${m.entity}UniqueKey`, type: `z.infer<typeof uniqueKeySchema>`, docs: ['Unique keys upsert can use: the primary key and each unique constraint.'] });
+    for (const q of qs) {
+      if (q.params.length > 0) {
+        constant(q.paramsSchema, q.paramsObject, [`Parameters of ${q.query.name}.`], true);
+        file.addTypeAlias({ isExported: true, name: q.paramsType, type: `z.input<typeof ${q.paramsSchema}>` });
+      }
+      if (q.row.object) {
+        constant(q.row.schema, q.row.object, [`A row of ${q.query.name}.`], true);
+        file.addTypeAlias({ isExported: true, name: q.row.type, type: `z.infer<typeof ${q.row.schema}>` });
+      }
+      file.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: `${q.method}Query`, type: 'rt.NamedQuery', initializer: q.constant }] });
+    }
+    file.addClass({
+      isExported: true,
+      name: `${m.entity}Repository`,
+      docs: [`Reads and writes ${m.table.schema}.${m.table.name}. Inputs are validated before any SQL runs; rows come back as ${n.types.entity}.`],
+      properties: [{ name: '#executor', isReadonly: true, type: 'Executor' }],
+      ctors: [{ parameters: [{ name: 'executor', type: 'Executor' }], statements: 'this.#executor = executor;' }],
+      methods: [...crudMethods(m, defaultKey), ...qs.map((q) => queryMethod(m, q))],
+    });
+  });
+}

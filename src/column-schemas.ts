@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * The zod schemas generated entities use for PostgreSQL types that need more than `z.string()`. Each type
+ * has a read form (what a row holds) and, where callers may pass something else, an input form that
+ * accepts it and converts to the read form. See docs/codegen.md, "Type map".
+ */
+
+/** 8-4-4-4-12 hex digits, any version: zod's strict `z.uuid()` rejects fixture ids like 0000…0001. */
+export const uuid = z.guid();
+
+export const int2 = z.number().int().min(-32768).max(32767);
+export const int4 = z.number().int().min(-2147483648).max(2147483647);
+
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^(-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|NaN|-?Infinity)$/;
+
+/** int8 as read: a string, because a JS number would silently round past 2^53. */
+export const int8 = z.string().regex(INTEGER, 'expected an integer string');
+/** int8 as input: an integer string, a safe integer or a bigint; always sent as a string. */
+export const int8Input = z
+  .union([int8, z.number().int().refine(Number.isSafeInteger, 'expected a safe integer'), z.bigint()])
+  .transform((v) => String(v));
+
+/** numeric as read: a string holding the exact decimal. */
+export const decimal = z.string().regex(DECIMAL, 'expected a decimal string');
+/** numeric as input: a decimal string or a finite number (converted with `String`, which is exact for its digits). */
+export const decimalInput = z.union([decimal, z.number().finite()]).transform((v) => String(v));
+
+/** date: 'YYYY-MM-DD', never a Date (a Date would shift the day across time zones). */
+export const date = z.iso.date();
+
+/** timestamp / timestamptz as read. */
+export const timestamp = z.date();
+/** timestamp / timestamptz as input: a Date, or an ISO 8601 string with an offset (`Z` or `+02:00`). */
+export const timestampInput = z
+  .union([z.date(), z.iso.datetime({ offset: true })])
+  .transform((v) => (v instanceof Date ? v : new Date(v)));
+
+/** json / jsonb: any JSON value. */
+export const json = z.json();
+
+/** bytea: pg returns a Buffer, which is a Uint8Array. */
+export const bytes = z.instanceof(Uint8Array);

@@ -1,0 +1,39 @@
+import type { Executor } from '../executor.js';
+import type { PoolStatus } from '../errors.js';
+
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface BeginOptions {
+  isolation?: IsolationLevel;
+  readOnly?: boolean;
+  /** Per-transaction statement timeout (`SET LOCAL`), used where session-level settings are off. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * One connection lent by a dialect: an Executor plus transaction control. The runtime's sessions and
+ * transactions are built on it; it is returned with `release()` exactly once.
+ */
+export interface DialectConnection extends Executor {
+  begin(options?: BeginOptions): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Returns the connection; an open transaction is rolled back first. */
+  release(): void;
+  /** Closes the connection instead of returning it (it is broken or in an unknown state). */
+  invalidate(reason?: string): void;
+}
+
+/**
+ * A database reached through one dialect (PostgreSQL through our pool, SQLite through better-sqlite3).
+ * All errors it throws are sqlwright's typed errors.
+ */
+export interface Dialect {
+  readonly name: Executor['dialect'];
+  /** How values are stored on this dialect; every connection it lends uses the same. */
+  readonly codec: Executor['codec'];
+  /** Waits for a connection; @throws PoolTimeoutError, DatabaseUnavailableError. */
+  acquire(): Promise<DialectConnection>;
+  status(): PoolStatus;
+  close(timeoutMs?: number): Promise<void>;
+}

@@ -1,0 +1,86 @@
+import pg from 'pg';
+import type { DatabaseConfig } from '../../config/load.js';
+import type { Dialect, DialectConnection } from '../dialect.js';
+import type { PoolStatus } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { createPool, type Pool, type PoolMetrics } from '../../pool/index.js';
+import { postgresCodec } from './codec.js';
+import { PostgresConnection, type PostgresConnectionSettings } from './connection.js';
+import { tlsOptionsFor, withoutSslParams } from './tls.js';
+import { sqlwrightTypes } from './type-parsers.js';
+
+export interface PostgresDialectOptions {
+  /** Overrides the URL of `config` (read-only role, a replica). */
+  url?: string;
+  password?: string;
+  logger?: Logger;
+  /** Pool name in logs and metrics. */
+  name?: string;
+}
+
+/** PostgreSQL through `pg.Client` and our pool. */
+export class PostgresDialect implements Dialect {
+  readonly name = 'postgres' as const;
+  readonly codec = postgresCodec;
+  readonly pool: Pool;
+  readonly #settings: PostgresConnectionSettings;
+
+  constructor(config: DatabaseConfig, options: PostgresDialectOptions = {}) {
+    const password = options.url ? options.password : (options.password ?? config.password);
+    const connectionString = withPassword(withoutSslParams(options.url ?? config.url), password);
+    const ssl = tlsOptionsFor(config.ssl);
+    const connectTimeoutMs = Math.min(config.poolTimeoutMs || 10_000, 10_000);
+    this.#settings = {
+      preparedStatements: config.preparedStatements,
+      perTransactionSettings: config.pgbouncer,
+      statementTimeoutMs: config.statementTimeoutMs,
+    };
+    this.pool = createPool({
+      name: options.name ?? config.name,
+      connect: async () => {
+        const client = new pg.Client({
+          connectionString,
+          ssl,
+          types: sqlwrightTypes,
+          application_name: `sqlwright:${options.name ?? config.name}`,
+          connectionTimeoutMillis: connectTimeoutMs,
+        });
+        await client.connect();
+        return client;
+      },
+      poolSize: config.poolSize,
+      maxOverflow: config.maxOverflow,
+      poolTimeoutMs: config.poolTimeoutMs,
+      recycleMs: config.recycleMs,
+      prePing: config.prePing,
+      statementTimeoutMs: config.statementTimeoutMs,
+      sessionSettings: !config.pgbouncer,
+      connectTimeoutMs,
+      logger: options.logger,
+    });
+  }
+
+  async acquire(): Promise<DialectConnection> {
+    return new PostgresConnection(await this.pool.acquire(), this.#settings);
+  }
+
+  status(): PoolStatus {
+    return this.pool.status();
+  }
+
+  metrics(): PoolMetrics {
+    return this.pool.metrics();
+  }
+
+  close(timeoutMs?: number): Promise<void> {
+    return this.pool.end(timeoutMs);
+  }
+}
+
+/** pg lets the URL's (empty) password override a `password` option, so a password from a file goes into the URL. */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}

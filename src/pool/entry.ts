@@ -1,0 +1,295 @@
+/**
+ * One pooled connection: its client, its state, its ages, and the query wrapper every query goes through
+ * (client-side timeout guard, lost-connection detection, transaction-status tracking).
+ */
+import { DatabaseUnavailableError, QueryTimeoutError, SqlwrightError } from '../errors.js';
+import { isConnectionBroken } from '../errors/sqlstate.js';
+import type { Clock } from './clock.js';
+import { moveTo, type EntryState } from './entry-state.js';
+import type { PgClientLike, PgResultLike, PoolLogger } from './options.js';
+
+/** Per-query options. */
+export interface QueryOptions {
+  /** Prepared-statement name (pg caches the plan per connection). */
+  name?: string;
+  /** Client-side guard for this query; default statement timeout + grace (none when both are 0). */
+  timeoutMs?: number;
+}
+
+/** A connection lent by the pool. Call exactly one of `release()` or `invalidate()`, exactly once. */
+export interface PooledConnection {
+  /**
+   * Runs a statement through the client-side guard. Server statement errors (e.g. 23505, 57014) are rethrown
+   * as pg raised them.
+   * @throws DatabaseUnavailableError when the connection is lost (the connection is then evicted on release).
+   * @throws QueryTimeoutError when the client-side guard fires (the connection is destroyed).
+   * @throws SqlwrightError `connection_released` when used after release.
+   */
+  query(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<PgResultLike>;
+  /**
+   * Returns the connection to the pool (after rolling back an unfinished transaction).
+   * @throws SqlwrightError `double_release` when the checkout was already ended.
+   */
+  release(): void;
+  /**
+   * Ends the checkout by destroying the connection instead of returning it.
+   * @throws SqlwrightError `double_release` when the checkout was already ended.
+   */
+  invalidate(reason?: string): void;
+  /** The underlying client, for what the wrapper does not cover (COPY, LISTEN). Do not end() it. */
+  readonly raw: PgClientLike;
+}
+
+const TX_START = /^\s*(begin|start\s+transaction)\b/i;
+const TX_END = /^\s*(commit|end|abort|rollback)\b(?!\s+to\b)(?!\s+prepared\b)/i;
+
+/** How long a polite `end()` may take before the socket is destroyed. */
+const CLOSE_TIMEOUT_MS = 2_000;
+
+let nextId = 1;
+
+/** One connection's bookkeeping. Created by the pool after a successful connect; state changes via `moveTo`. */
+export class PoolEntry {
+  readonly id = nextId++;
+  readonly client: PgClientLike;
+  readonly createdAt: number;
+  /** createdAt + recycle lifetime minus jitter; Infinity when recycling is off. */
+  readonly expiresAt: number;
+  lastUsedAt: number;
+  state: EntryState = 'opening';
+  /** When the current checkout began (monotonic ms). */
+  checkedOutAt = 0;
+  /** Leak detection for the current checkout, when enabled. */
+  leak: { timer: unknown; stack: string | undefined; reported: boolean } | undefined;
+  /** Never lent yet: skips the pre-ping (it was just opened). */
+  fresh = true;
+  /** Marked for replacement (pre-ping failure of a sibling, invalidateIdle). */
+  stale = false;
+  /** Why the connection must not be reused: set by a client 'error'/'end', a guard timeout or invalidate(). */
+  broken: unknown;
+  /** Queries started and not settled; a connection returned with one still running is destroyed. */
+  inFlight = 0;
+  readonly #clock: Clock;
+  readonly #guardMs: number;
+  #inTransaction = false;
+  readonly #tracksTransactions: boolean;
+  #closing: Promise<void> | undefined;
+
+  constructor(client: PgClientLike, clock: Clock, lifetimeMs: number, guardMs: number, onLost: (entry: PoolEntry, error: unknown) => void) {
+    this.client = client;
+    this.#clock = clock;
+    this.#guardMs = guardMs;
+    this.#tracksTransactions = typeof client.getTransactionStatus !== 'function';
+    this.createdAt = clock.now();
+    this.lastUsedAt = this.createdAt;
+    this.expiresAt = lifetimeMs > 0 ? this.createdAt + lifetimeMs : Infinity;
+    // One listener for the connection's whole life, idle or lent: pg emits 'error' on a dead socket or a
+    // FATAL from the server (57P01 on shutdown), and an unhandled 'error' would crash the process.
+    client.on('error', (error) => {
+      this.markBroken(error);
+      onLost(this, error);
+    });
+    client.on('end', () => {
+      const error = new Error('connection ended');
+      this.markBroken(error);
+      onLost(this, error);
+    });
+  }
+
+  moveTo(to: EntryState): void {
+    this.state = moveTo(this.state, to);
+  }
+
+  markBroken(reason: unknown): void {
+    this.broken ??= reason;
+  }
+
+  /** Starts leak detection for this checkout: a warning with the acquiring stack after `thresholdMs`. */
+  watchLeak(thresholdMs: number, logger: PoolLogger, pool: string): void {
+    const leak = { timer: undefined as unknown, stack: new Error('connection acquired here').stack, reported: false };
+    leak.timer = this.#clock.setTimeout(() => {
+      leak.reported = true;
+      logger.warn(
+        { pool, connectionId: this.id, heldMs: this.#clock.now() - this.checkedOutAt, stack: leak.stack },
+        `connection held longer than leakDetectionMs (${thresholdMs}ms): possible leak`,
+      );
+    }, thresholdMs);
+    this.leak = leak;
+  }
+
+  /** Ends leak detection; logs "returned" when a warning was given for this checkout (and a logger is passed). */
+  endLeakWatch(heldMs: number | undefined, logger?: PoolLogger, pool?: string): void {
+    const leak = this.leak;
+    if (!leak) return;
+    this.leak = undefined;
+    this.#clock.clearTimeout(leak.timer);
+    if (leak.reported && logger) logger.info({ pool, connectionId: this.id, heldMs }, 'connection previously reported as a possible leak was returned');
+  }
+
+  /** True when the connection is past its lifetime. */
+  isExpired(now: number): boolean {
+    return now >= this.expiresAt;
+  }
+
+  /** True when a transaction is open or failed: pg's ReadyForQuery status, or our own tracking if unavailable. */
+  needsRollback(): boolean {
+    const status = this.client.getTransactionStatus?.();
+    if (status === 'T' || status === 'E') return true;
+    if (status === 'I') return false;
+    return this.#inTransaction;
+  }
+
+  /**
+   * Runs a query under the client-side guard.
+   * @throws DatabaseUnavailableError when the connection is or becomes unusable.
+   * @throws QueryTimeoutError when the guard fires; the connection is destroyed.
+   */
+  query(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<PgResultLike> {
+    if (this.broken !== undefined) return Promise.reject(this.#lost(this.broken, text));
+    const timeoutMs = options?.timeoutMs ?? this.#guardMs;
+    const config: { text: string; values?: any[]; name?: string } = { text };
+    if (values !== undefined) config.values = values as any[];
+    if (options?.name !== undefined) config.name = options.name;
+    // Our own tracking only for clients that do not report pg's ReadyForQuery status.
+    if (this.#tracksTransactions) {
+      if (TX_START.test(text)) this.#inTransaction = true;
+      else if (TX_END.test(text)) this.#inTransaction = false;
+    }
+    this.inFlight++;
+    return new Promise<PgResultLike>((resolve, reject) => {
+      let done = false;
+      const timer = timeoutMs > 0
+        ? this.#clock.setTimeout(() => {
+            if (done) return;
+            done = true;
+            this.inFlight--;
+            const error = new QueryTimeoutError(
+              `query exceeded the client-side timeout of ${timeoutMs}ms; the connection was destroyed`,
+              { sql: text, timeoutMs },
+            );
+            // The server may still be running the statement and will answer later; the only safe
+            // state for this socket is closed.
+            this.markBroken(error);
+            void this.close();
+            reject(error);
+          }, timeoutMs)
+        : undefined;
+      this.client.query(config).then(
+        (result) => {
+          if (done) return;
+          done = true;
+          this.inFlight--;
+          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          if (done) return;
+          done = true;
+          this.inFlight--;
+          if (timer !== undefined) this.#clock.clearTimeout(timer);
+          // pg fails queries on a dead socket with an uncoded Error; the client's 'error'/'end' event has
+          // already marked us broken by the time the rejection is delivered (pg defers it a tick).
+          if (this.broken !== undefined || isConnectionBroken(error)) {
+            this.markBroken(error);
+            reject(this.#lost(error, text));
+          } else reject(error);
+        },
+      );
+    });
+  }
+
+  #lost(cause: unknown, sql: string): SqlwrightError {
+    if (cause instanceof QueryTimeoutError || cause instanceof DatabaseUnavailableError) return cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new DatabaseUnavailableError(`database connection lost: ${message}`, { cause, sql });
+  }
+
+  /** Closes the client once: politely, then by destroying the socket if that does not finish in time. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      const timer = this.#clock.setTimeout(() => {
+        this.client.connection?.stream?.destroy();
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+      let ending: Promise<void>;
+      try {
+        ending = Promise.resolve(this.client.end());
+      } catch (error) {
+        ending = Promise.reject(error);
+      }
+      ending.then(
+        () => {
+          this.#clock.clearTimeout(timer);
+          resolve();
+        },
+        () => {
+          this.#clock.clearTimeout(timer);
+          this.client.connection?.stream?.destroy();
+          resolve();
+        },
+      );
+    });
+    return this.#closing;
+  }
+}
+
+/**
+ * Calls the pool's `connect()` factory, bounded by `timeoutMs`; a client that arrives too late is closed.
+ * @throws DatabaseUnavailableError on timeout; the factory's own error otherwise.
+ */
+export function openClient(connect: () => Promise<PgClientLike>, clock: Clock, timeoutMs: number): Promise<PgClientLike> {
+  return new Promise<PgClientLike>((resolve, reject) => {
+    let timedOut = false;
+    const timer = clock.setTimeout(() => {
+      timedOut = true;
+      reject(new DatabaseUnavailableError(`connect timed out after ${timeoutMs}ms`));
+    }, timeoutMs);
+    Promise.resolve()
+      .then(connect)
+      .then(
+        (client) => {
+          clock.clearTimeout(timer);
+          // Too late: nobody will use it, but it must not stay open.
+          if (timedOut) void client.end().catch(() => undefined);
+          else resolve(client);
+        },
+        (error: unknown) => {
+          clock.clearTimeout(timer);
+          if (!timedOut) reject(error);
+        },
+      );
+  });
+}
+
+/** The caller's view of one checkout; a new one per checkout, so a stale handle cannot touch a reused connection. */
+export class ConnectionHandle implements PooledConnection {
+  #entry: PoolEntry | undefined;
+  readonly #giveBack: (entry: PoolEntry, invalidReason: string | undefined) => void;
+  readonly raw: PgClientLike;
+
+  constructor(entry: PoolEntry, giveBack: (entry: PoolEntry, invalidReason: string | undefined) => void) {
+    this.#entry = entry;
+    this.#giveBack = giveBack;
+    this.raw = entry.client;
+  }
+
+  query(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<PgResultLike> {
+    if (!this.#entry) return Promise.reject(new SqlwrightError('connection_released', 'query on a connection that was already released', { sql: text }));
+    return this.#entry.query(text, values, options);
+  }
+
+  release(): void {
+    this.#giveBack(this.#take(), undefined);
+  }
+
+  invalidate(reason = 'invalidated by caller'): void {
+    this.#giveBack(this.#take(), reason);
+  }
+
+  #take(): PoolEntry {
+    const entry = this.#entry;
+    if (!entry) throw new SqlwrightError('double_release', 'connection released twice: release() or invalidate() was already called for this checkout');
+    this.#entry = undefined;
+    return entry;
+  }
+}

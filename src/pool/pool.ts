@@ -1,0 +1,309 @@
+/**
+ * The pool: acquire, give back, status, shutdown. It only orchestrates; a connection's bookkeeping is in
+ * entry.ts, its legal states in entry-state.ts, waiting in waiters.ts, pre-ping in validate.ts, upkeep in
+ * housekeeper.ts, counters and events in metrics.ts.
+ */
+import { DatabaseUnavailableError, PoolTimeoutError, SqlwrightError, type PoolStatus } from '../errors.js';
+import type { Clock } from './clock.js';
+import { ConnectionHandle, PoolEntry, openClient, type PooledConnection } from './entry.js';
+import { Housekeeper, lifetimeWithJitter } from './housekeeper.js';
+import { EventSink, MetricsRecorder, type PoolEvent, type PoolEventType, type PoolMetrics } from './metrics.js';
+import { resolvePoolOptions, setSessionStatementTimeoutSql, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { isDisconnect, needsPing, ping } from './validate.js';
+import { WaiterQueue } from './waiters.js';
+
+/** A connection pool over `pg.Client`-like connections. */
+export interface Pool {
+  /**
+   * Lends a connection: an idle one (most recently used first, pre-pinged outside the bypass window), a new
+   * one while below `poolSize + maxOverflow`, else the next one released, first come first served.
+   * @throws PoolTimeoutError when none came within `poolTimeoutMs` (carries `status` and the last connect error).
+   * @throws DatabaseUnavailableError when opening a connection failed: the database is down or unreachable.
+   * @throws SqlwrightError `pool_closed` after `end()`.
+   */
+  acquire(): Promise<PooledConnection>;
+  /** A snapshot of the counts (see docs/pool.md for the exact meaning of each field). */
+  status(): PoolStatus;
+  /** Counters since creation and acquire-wait percentiles. */
+  metrics(): PoolMetrics;
+  /** Subscribes to an event; a listener that throws is logged and ignored. */
+  on(event: PoolEventType, listener: (e: PoolEvent) => void): void;
+  /** Marks every open connection for replacement: idle ones are closed now, lent ones when they come back. */
+  invalidateIdle(): void;
+  /** Stops checkouts, waits up to `timeoutMs` (default 10 000) for lent connections, then closes the rest. */
+  end(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Creates a pool. No connection is opened until the first `acquire()`.
+ * @throws ValidationError when an option is invalid.
+ */
+export function createPool(options: PoolOptions): Pool {
+  return new ConnectionPool(resolvePoolOptions(options));
+}
+
+type RetireKind = 'invalid' | 'recycled' | 'closed';
+
+class ConnectionPool implements Pool {
+  readonly #o: ResolvedPoolOptions;
+  readonly #clock: Clock;
+  readonly #max: number;
+  readonly #guardMs: number;
+  /** Idle connections; the end of the array is the most recently returned (LIFO reuse). */
+  readonly #idle: PoolEntry[] = [];
+  /** Every open connection not being closed: idle, reserved, lent or resetting. */
+  readonly #all = new Set<PoolEntry>();
+  #opening = 0;
+  readonly #waiters: WaiterQueue;
+  readonly #metrics = new MetricsRecorder();
+  readonly #events: EventSink;
+  readonly #housekeeper: Housekeeper;
+  readonly #closes = new Set<Promise<void>>();
+  #lastConnectError: unknown;
+  #ending = false;
+  #ended: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+
+  constructor(options: ResolvedPoolOptions) {
+    this.#o = options;
+    this.#clock = options.clock;
+    this.#max = options.poolSize + options.maxOverflow;
+    this.#guardMs = options.statementTimeoutMs > 0 ? options.statementTimeoutMs + options.queryTimeoutGraceMs : 0;
+    this.#waiters = new WaiterQueue(this.#clock);
+    this.#events = new EventSink(options.logger);
+    const pool = this;
+    this.#housekeeper = new Housekeeper(this.#clock, {
+      idle: () => this.#idle,
+      total: () => this.#all.size + this.#opening,
+      poolSize: options.poolSize,
+      retire: (entry, reason) => pool.#retire(entry, reason, reason === 'recycled' ? 'recycled' : 'closed'),
+    }, options.idleTimeoutMs, options.recycleMs);
+    this.#housekeeper.start();
+  }
+
+  status(): PoolStatus {
+    const total = this.#all.size + this.#opening;
+    return {
+      size: this.#o.poolSize,
+      checkedIn: this.#idle.length,
+      checkedOut: this.#all.size - this.#idle.length,
+      overflow: Math.max(0, total - this.#o.poolSize),
+      invalid: this.#metrics.get('connectionsInvalidated'),
+      waiting: this.#waiters.size,
+      total,
+      max: this.#max,
+    };
+  }
+
+  metrics(): PoolMetrics {
+    return this.#metrics.snapshot();
+  }
+
+  on(event: PoolEventType, listener: (e: PoolEvent) => void): void {
+    this.#events.on(event, listener);
+  }
+
+  invalidateIdle(): void {
+    for (const entry of this.#all) entry.stale = true;
+    for (const entry of [...this.#idle]) this.#retire(entry, 'invalidated', 'invalid');
+  }
+
+  async acquire(): Promise<PooledConnection> {
+    if (this.#ending) throw this.#closedError();
+    const start = this.#clock.now();
+    const deadline = start + this.#o.poolTimeoutMs;
+    let retry = false;
+    let pingError: unknown;
+    for (;;) {
+      let entry: PoolEntry;
+      // A retrying caller already had its turn, so it may take an idle connection ahead of the queue.
+      if (this.#idle.length > 0 && (retry || this.#waiters.size === 0)) {
+        entry = this.#idle.pop()!;
+        entry.moveTo('reserved');
+      } else {
+        const waiting = this.#waiters.wait(deadline - this.#clock.now(), () => this.#timeoutError(pingError), retry);
+        this.#fill();
+        entry = await waiting;
+      }
+      const now = this.#clock.now();
+      if (entry.stale || entry.isExpired(now)) {
+        this.#retire(entry, entry.stale ? 'stale' : 'recycled', entry.stale ? 'invalid' : 'recycled');
+        retry = true;
+        continue;
+      }
+      if (needsPing(entry, now, this.#o.prePing, this.#o.prePingBypassMs)) {
+        this.#metrics.count('prePings');
+        try {
+          await ping(entry, this.#o.pingTimeoutMs);
+        } catch (error) {
+          this.#retire(entry, 'pre-ping failed', 'invalid', error);
+          if (!isDisconnect(entry, error)) throw error;
+          this.#metrics.count('prePingFailures');
+          pingError = error;
+          // Whatever killed this one (a restart, a failover) probably killed its idle siblings too.
+          for (const idle of this.#idle) idle.stale = true;
+          retry = true;
+          if (this.#clock.now() >= deadline) throw this.#timeoutError(pingError);
+          continue;
+        }
+      }
+      if (this.#ending) {
+        this.#retire(entry, 'pool ended', 'closed');
+        throw this.#closedError();
+      }
+      return this.#checkout(entry, start);
+    }
+  }
+
+  end(timeoutMs = 10_000): Promise<void> {
+    this.#ended ??= this.#end(timeoutMs);
+    return this.#ended;
+  }
+
+  async #end(timeoutMs: number): Promise<void> {
+    this.#ending = true;
+    this.#housekeeper.stop();
+    this.#waiters.failAll(this.#closedError());
+    for (const entry of [...this.#idle]) this.#retire(entry, 'pool ended', 'closed');
+    if (this.#all.size + this.#opening > 0) {
+      let timer: unknown;
+      await new Promise<void>((resolve) => {
+        this.#drained = resolve;
+        timer = this.#clock.setTimeout(resolve, timeoutMs);
+      });
+      this.#clock.clearTimeout(timer);
+      this.#drained = undefined;
+    }
+    for (const entry of [...this.#all]) {
+      entry.markBroken(this.#closedError());
+      this.#retire(entry, 'pool ended', 'closed');
+    }
+    await Promise.all([...this.#closes]);
+  }
+
+  #checkout(entry: PoolEntry, start: number): PooledConnection {
+    entry.moveTo('in-use');
+    entry.fresh = false;
+    const now = this.#clock.now();
+    entry.checkedOutAt = now;
+    this.#metrics.recordWait(now - start);
+    this.#metrics.count('checkouts');
+    if (this.#o.leakDetectionMs > 0) entry.watchLeak(this.#o.leakDetectionMs, this.#o.logger, this.#o.name);
+    if (this.#events.has('checkout')) this.#emit('checkout', entry, { waitMs: now - start });
+    return new ConnectionHandle(entry, this.#giveBack);
+  }
+
+  /** The handle's release()/invalidate(); an arrow so each handle can hold it without binding. */
+  readonly #giveBack = (entry: PoolEntry, invalidReason: string | undefined): void => {
+    const now = this.#clock.now();
+    const heldMs = now - entry.checkedOutAt;
+    entry.endLeakWatch(heldMs, this.#o.logger, this.#o.name);
+    if (entry.state !== 'in-use') return; // end() already closed it
+    entry.lastUsedAt = now;
+    if (this.#events.has('checkin')) this.#emit('checkin', entry, { heldMs });
+    if (invalidReason !== undefined) return this.#retire(entry, invalidReason, 'invalid');
+    if (entry.broken !== undefined) return this.#retire(entry, 'broken', 'invalid', entry.broken);
+    // A query still running would answer into the next borrower's session.
+    if (entry.inFlight > 0) return this.#retire(entry, 'released with a query running', 'invalid');
+    if (entry.stale) return this.#retire(entry, 'stale', 'invalid');
+    if (entry.isExpired(now)) return this.#retire(entry, 'recycled', 'recycled');
+    if (!entry.needsRollback()) return this.#offer(entry);
+    entry.moveTo('resetting');
+    entry.query('ROLLBACK', undefined, { timeoutMs: this.#o.pingTimeoutMs }).then(
+      () => (entry.broken === undefined ? this.#offer(entry) : this.#retire(entry, 'broken', 'invalid', entry.broken)),
+      (error: unknown) => this.#retire(entry, 'reset failed', 'invalid', error),
+    );
+  };
+
+  /** Puts a healthy connection to use: the oldest waiter, else the idle stack, else closes it (pool full). */
+  #offer(entry: PoolEntry): void {
+    if (this.#ending) return this.#retire(entry, 'pool ended', 'closed');
+    if (this.#waiters.size > 0) {
+      entry.moveTo('reserved');
+      this.#waiters.serve(entry);
+      return;
+    }
+    if (this.#idle.length >= this.#o.poolSize) return this.#retire(entry, 'overflow', 'closed');
+    entry.moveTo('idle');
+    this.#idle.push(entry);
+  }
+
+  /** Opens connections for waiters not already covered by one being opened, within capacity. */
+  #fill(): void {
+    while (!this.#ending && this.#waiters.size > this.#opening && this.#all.size + this.#opening < this.#max) void this.#open();
+  }
+
+  async #open(): Promise<void> {
+    this.#opening++;
+    let entry: PoolEntry | undefined;
+    try {
+      const client = await openClient(this.#o.connect, this.#clock, this.#o.connectTimeoutMs);
+      entry = new PoolEntry(client, this.#clock, lifetimeWithJitter(this.#o.recycleMs), this.#guardMs, this.#onLost);
+      if (this.#o.statementTimeoutMs > 0 && this.#o.sessionSettings) {
+        await entry.query(setSessionStatementTimeoutSql(this.#o.statementTimeoutMs), undefined, { timeoutMs: this.#o.connectTimeoutMs });
+      }
+    } catch (error) {
+      this.#opening--;
+      void entry?.close();
+      this.#metrics.count('connectFailures');
+      this.#lastConnectError = error;
+      // The database is down or refusing: tell a waiter now rather than after poolTimeoutMs.
+      const message = error instanceof Error ? error.message : String(error);
+      this.#waiters.failOldest(new DatabaseUnavailableError(`could not connect to the database (pool '${this.#o.name}'): ${message}`, { cause: error }));
+      this.#checkDrained();
+      return;
+    }
+    this.#opening--;
+    this.#lastConnectError = undefined;
+    this.#all.add(entry);
+    this.#metrics.count('connectionsCreated');
+    if (this.#events.has('connect')) this.#emit('connect', entry, {});
+    this.#offer(entry);
+  }
+
+  /** A client 'error'/'end': an idle connection is evicted at once; a lent one when it is given back. */
+  readonly #onLost = (entry: PoolEntry, error: unknown): void => {
+    if (entry.state !== 'idle') return;
+    this.#o.logger.warn({ pool: this.#o.name, connectionId: entry.id, err: error }, 'idle connection lost; evicted from the pool');
+    this.#retire(entry, 'broken', 'invalid', error);
+  };
+
+  #retire(entry: PoolEntry, reason: string, kind: RetireKind, error?: unknown): void {
+    if (entry.state === 'retiring' || entry.state === 'closed') return;
+    if (entry.state === 'idle') this.#idle.splice(this.#idle.indexOf(entry), 1);
+    entry.endLeakWatch(undefined);
+    entry.moveTo('retiring');
+    this.#all.delete(entry);
+    if (kind === 'invalid') {
+      this.#metrics.count('connectionsInvalidated');
+      if (this.#events.has('invalidate')) this.#emit('invalidate', entry, { reason, error });
+    } else if (kind === 'recycled') this.#metrics.count('connectionsRecycled');
+    this.#metrics.count('connectionsClosed');
+    if (this.#events.has('close')) this.#emit('close', entry, { reason, ageMs: this.#clock.now() - entry.createdAt });
+    const closing = entry.close().then(() => {
+      entry.moveTo('closed');
+      this.#closes.delete(closing);
+    });
+    this.#closes.add(closing);
+    // The slot is free now: a waiter may need a replacement.
+    this.#fill();
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#all.size + this.#opening === 0) this.#drained();
+  }
+
+  #timeoutError(cause: unknown): PoolTimeoutError {
+    this.#metrics.count('timeouts');
+    return new PoolTimeoutError(this.status(), this.#o.poolTimeoutMs, { cause: cause ?? this.#lastConnectError });
+  }
+
+  #closedError(): SqlwrightError {
+    return new SqlwrightError('pool_closed', `pool '${this.#o.name}' is closed`);
+  }
+
+  #emit(type: PoolEventType, entry: PoolEntry, extra: Partial<PoolEvent>): void {
+    this.#events.emit({ type, pool: this.#o.name, connectionId: entry.id, ...extra });
+  }
+}

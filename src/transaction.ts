@@ -1,0 +1,120 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { BeginOptions, DialectConnection } from './dialect/dialect.js';
+import type { Executor, QueryOptions, QueryResult } from './executor.js';
+import { SerializationError } from './errors.js';
+import { instrumentedQuery, type QueryLogSettings } from './instrument.js';
+
+export interface RetryOptions {
+  /** Total attempts including the first. Default 3. */
+  attempts?: number;
+  /** First backoff; doubled each time, with full jitter. Default 20 ms. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface TransactionOptions extends BeginOptions {
+  /** Retry the whole callback on serialization failures and deadlocks (SerializationError). */
+  retry?: boolean | RetryOptions;
+}
+
+/** An Executor bound to one connection, able to open nested scopes. */
+export class Scope implements Executor {
+  readonly dialect: Executor['dialect'];
+  readonly codec: Executor['codec'];
+  readonly connection: DialectConnection;
+  readonly #log: QueryLogSettings;
+  #savepoints = 0;
+
+  constructor(connection: DialectConnection, log: QueryLogSettings) {
+    this.connection = connection;
+    this.dialect = connection.dialect;
+    this.codec = connection.codec;
+    this.#log = log;
+  }
+
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    return instrumentedQuery<R>(this.connection, this.#log, text, params, options);
+  }
+
+  /** Runs `work` inside a savepoint: its failure rolls back only its own writes, then rethrows. */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const name = `sqlwright_sp_${++this.#savepoints}`;
+    await this.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await this.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await this.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await this.query(`RELEASE SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+}
+
+/** Where a transaction gets its connection: a dialect, or the replica router. */
+export interface ConnectionSource {
+  acquire(): Promise<DialectConnection>;
+}
+
+/** Which connection the current async call chain's transaction runs on, per connection source. */
+export const activeTransaction = new AsyncLocalStorage<Map<ConnectionSource, Scope>>();
+
+function delayFor(attempt: number, retry: Required<RetryOptions>): number {
+  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  return Math.random() * cap;
+}
+
+function retrySettings(option: TransactionOptions['retry']): Required<RetryOptions> {
+  const given = typeof option === 'object' ? option : {};
+  return { attempts: option ? (given.attempts ?? 3) : 1, baseDelayMs: given.baseDelayMs ?? 20, maxDelayMs: given.maxDelayMs ?? 500 };
+}
+
+/**
+ * BEGIN, run, COMMIT; ROLLBACK and rethrow on any error; the connection always goes back (or is
+ * discarded when even ROLLBACK failed). Inside an active transaction of the same dialect it becomes a
+ * savepoint instead. Serialization failures are retried with jittered backoff when asked to.
+ */
+export async function runTransaction<T>(
+  source: ConnectionSource,
+  log: QueryLogSettings,
+  options: TransactionOptions,
+  work: (scope: Scope) => Promise<T>,
+): Promise<T> {
+  const outer = activeTransaction.getStore()?.get(source);
+  if (outer) return outer.savepoint(() => work(outer));
+
+  const retry = retrySettings(options.retry);
+  for (let attempt = 1; ; attempt++) {
+    const connection = await source.acquire();
+    const scope = new Scope(connection, log);
+    let broken = false;
+    try {
+      await connection.begin(options);
+      const scopes = new Map(activeTransaction.getStore() ?? []);
+      scopes.set(source, scope);
+      const result = await activeTransaction.run(scopes, () => work(scope));
+      await connection.commit();
+      return result;
+    } catch (error) {
+      try {
+        await connection.rollback();
+      } catch {
+        broken = true;
+      }
+      if (error instanceof SerializationError && attempt < retry.attempts) {
+        log.logger.warn({ database: log.database, attempt, error }, 'transaction serialization failure, retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayFor(attempt, retry)));
+        continue;
+      }
+      log.logger.error(
+        { database: log.database, error_type: (error as Error)?.name ?? typeof error, error_message: (error as Error)?.message ?? String(error) },
+        'Database transaction failed',
+      );
+      throw error;
+    } finally {
+      if (broken) connection.invalidate('rollback failed');
+      else connection.release();
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('config', () => {
+  it('reads the design shape from config.yaml, in seconds, into milliseconds', () => {
+    const f = file('a.yaml', `database:\n  url: postgresql://app@db:5432/appdb\n  pool_size: 20\n  max_overflow: 10\n  pool_timeout: 30\n  pool_recycle: 1800\n  statement_timeout: 15\n`);
+    const config = loadConfig({ file: f, env: { APP_ENV: 'development' } });
+    const db = config.databases[0];
+    assert.equal(db.name, 'app');
+    assert.equal(db.poolSize, 20);
+    assert.equal(db.maxOverflow, 10);
+    assert.equal(db.poolTimeoutMs, 30_000);
+    assert.equal(db.recycleMs, 1_800_000);
+    assert.equal(db.statementTimeoutMs, 15_000);
+    assert.equal(db.prePing, true);
+  });
+
+  it('applies profiles: development small and verbose, production large and quiet with TLS', () => {
+    const dev = loadConfig({ values: { database: { url: 'postgresql://h/db' } }, env: { APP_ENV: 'development' } }).databases[0];
+    assert.equal(dev.poolSize, 5);
+    assert.equal(dev.echo, true);
+    assert.equal(dev.ssl.mode, 'disable');
+    const prod = loadConfig({ values: { database: { url: 'postgresql://h/db' } }, env: { APP_ENV: 'production' } }).databases[0];
+    assert.equal(prod.poolSize, 20);
+    assert.equal(prod.echo, false);
+    assert.equal(prod.ssl.mode, 'verify-full');
+  });
+
+  it('lets DATABASE_URL override the file, and defaults development to a SQLite file', () => {
+    const f = file('b.yaml', `database:\n  url: postgresql://from-file/db\n`);
+    assert.equal(loadConfig({ file: f, env: { DATABASE_URL: 'postgresql://from-env/db' } }).databases[0].url, 'postgresql://from-env/db');
+    assert.equal(loadConfig({ values: {}, env: {} }).databases[0].url, 'sqlite:///./database.db');
+    assert.throws(() => loadConfig({ values: {}, env: { APP_ENV: 'production' } }), /database\.url: required/);
+  });
+
+  it('names the key and what was expected for a bad value', () => {
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db', pool_size: 'lots' } }, env: {} }),
+      (e: Error) => e instanceof ConfigError && /database\.pool_size: expected a whole number >= 1/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db', ssl: { mode: 'sometimes' } } }, env: {} }),
+      /database\.ssl\.mode: expected one of disable, prefer, require, verify-ca, verify-full/,
+    );
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db', poolsize: 3 } }, env: {} }),
+      /database: .*\(poolsize\)/,
+    );
+    assert.throws(
+      () => loadConfig({ values: { databases: { temporal: { url: 'postgresql://h/t', max_overflow: -1 } } }, env: {} }),
+      /databases\.temporal\.max_overflow: expected a whole number >= 0/,
+    );
+    assert.throws(() => loadConfig({ values: {}, env: { APP_ENV: 'staging' } }), /APP_ENV: expected development, test or production/);
+  });
+
+  it('reads the password from a file, keeps it out of JSON, and names a missing file', () => {
+    const secret = file('pw', 's3cr3t-Pa55\n');
+    const db = loadConfig({ values: { database: { url: 'postgresql://appuser@h/db' } }, env: { DATABASE_PASSWORD_FILE: secret } }).databases[0];
+    assert.equal(db.password, 's3cr3t-Pa55');
+    assert.doesNotMatch(JSON.stringify(db), /s3cr3t/);
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db', password_file: path.join(dir, 'nope') } }, env: {} }),
+      /database\.password_file: cannot read .*nope: ENOENT/,
+    );
+  });
+
+  it('production refuses a connection without TLS unless explicitly allowed', () => {
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db?sslmode=disable' } }, env: { APP_ENV: 'production' } }),
+      /production profile requires TLS .* got disable/,
+    );
+    const allowed = loadConfig({
+      values: { database: { url: 'postgresql://h/db?sslmode=disable', ssl: { allow_insecure: true } } },
+      env: { APP_ENV: 'production' },
+    });
+    assert.equal(allowed.databases[0].ssl.mode, 'disable');
+  });
+
+  it('takes several databases, main first', () => {
+    const config = loadConfig({
+      values: { database: { url: 'postgresql://h/appdb' }, databases: { temporal: { url: 'postgresql://h/temporal', pool_size: 3 } } },
+      env: {},
+    });
+    assert.deepEqual(config.databases.map((d) => [d.name, d.poolSize]), [['app', 5], ['temporal', 3]]);
+  });
+});

@@ -1,0 +1,78 @@
+import pg from 'pg';
+import { adminQuery, createTestDatabase, testServer, type TestDatabase } from '../support/database.js';
+import type { PoolLogger } from '../../src/pool/index.js';
+
+export { createManualClock } from '../../src/pool/index.js';
+
+/** A database of the test file's own, so pg_terminate_backend can target only our pool's backends. */
+export function poolDatabase(): Promise<TestDatabase> {
+  return createTestDatabase('sqlwright_pool');
+}
+
+/** The connect factory the runtime would pass: a plain pg.Client, connected. */
+export function pgConnect(connectionString: string): () => Promise<pg.Client> {
+  return async () => {
+    const client = new pg.Client({ connectionString, application_name: 'sqlwright_pool_test' });
+    await client.connect();
+    return client;
+  };
+}
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+export function captureLogger(): PoolLogger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    info: (obj, msg) => void lines.push({ level: 'info', obj: obj as Record<string, unknown>, msg }),
+    warn: (obj, msg) => void lines.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }),
+    error: (obj, msg) => void lines.push({ level: 'error', obj: obj as Record<string, unknown>, msg }),
+  };
+}
+
+/** Backend pids connected to `database`, as seen by the server. */
+export async function backendPids(database: string): Promise<number[]> {
+  const { adminUrl } = await testServer();
+  const { rows } = await adminQuery(adminUrl, 'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  return rows.map((r) => Number(r.pid)).sort();
+}
+
+/** Terminates every backend connected to `database` (only ever a database of the test's own). */
+export async function terminateBackends(database: string, pids?: number[]): Promise<number> {
+  const { adminUrl } = await testServer();
+  const { rows } = await adminQuery(
+    adminUrl,
+    'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND ($2::int[] IS NULL OR pid = ANY($2))',
+    [database, pids ?? null],
+  );
+  return rows.filter((r) => r.ok).length;
+}
+
+/** Polls `check` until it returns true, up to `timeoutMs`; a bounded wait, not a timing assertion. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Settles a promise into a value or the error, so a test can assert on either. */
+export async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The pid of the backend behind a connection. */
+export async function pidOf(conn: { query(text: string): Promise<{ rows: any[] }> }): Promise<number> {
+  const { rows } = await conn.query('SELECT pg_backend_pid() AS pid');
+  return Number(rows[0].pid);
+}

@@ -1,0 +1,122 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase, openDatabases, type Database } from '../../src/database.js';
+import { DatabaseUnavailableError, ReadOnlyError } from '../../src/errors.js';
+import { ThrowawayCluster } from '../support/cluster.js';
+import { adminQuery, migrate, withDatabase } from '../support/database.js';
+import { captureLogger } from '../support/runtime.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `read` until it returns true, for at most `ms`. */
+async function eventually(read: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await read())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms`);
+    await sleep(50);
+  }
+}
+
+describe('read replicas (a real primary and two streaming replicas)', () => {
+  let primary: ThrowawayCluster;
+  let replicas: ThrowawayCluster[];
+  let db: Database;
+  const logger = captureLogger();
+  const appUrl = (c: ThrowawayCluster) => withDatabase(c.url, 'appdb');
+  const config = (extra: object = {}) =>
+    loadConfig({
+      values: {
+        database: { url: appUrl(primary), replicas: replicas.map(appUrl), replica_retry: 0.2, replica_max_lag: 1, pool_timeout: 3, ...extra },
+      },
+      env: { APP_ENV: 'test' },
+    });
+  const serverPort = (d: Database) => d.readOnly(async (_r, tx) => (await tx.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0].port);
+
+  before(async () => {
+    primary = await ThrowawayCluster.create({ config: ['wal_level = replica', 'max_wal_senders = 10'] });
+    await adminQuery(primary.url, 'CREATE DATABASE appdb');
+    await migrate(appUrl(primary));
+    replicas = await Promise.all([ThrowawayCluster.replicaOf(primary), ThrowawayCluster.replicaOf(primary)]);
+    db = openDatabase(config(), { logger });
+  });
+  after(async () => {
+    await db.close();
+    await Promise.all(replicas.map((r) => r.destroy()));
+    await primary.destroy();
+  });
+
+  it('a row written on the primary becomes readable on the replicas', async () => {
+    await db.executor.query(`INSERT INTO app.users (first_name, last_name) VALUES ('Rep', 'Lica')`);
+    await eventually(async () => {
+      const counts = await Promise.all(
+        [0, 1].map(() => db.readOnly(async (_r, tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM app.users WHERE last_name = 'Lica'`)).rows[0].n)),
+      );
+      return counts.every((n) => n === 1);
+    });
+  });
+
+  it('reads go round robin over the replicas, never to the primary while they are up', async () => {
+    const ports = new Set<number>();
+    for (let i = 0; i < 6; i++) ports.add(await serverPort(db));
+    assert.deepEqual([...ports].sort(), replicas.map((r) => r.port).sort());
+  });
+
+  it('a write through readOnly fails with a typed error', async () => {
+    const error = await db.readOnly((_r, tx) => tx.query(`INSERT INTO app.users (first_name, last_name) VALUES ('x', 'y')`)).catch((e) => e);
+    assert.ok(error instanceof ReadOnlyError, String(error));
+  });
+
+  it('every replica has its own pool, health and status line', async () => {
+    const dbs = openDatabases(config(), { logger: captureLogger() });
+    try {
+      const health = await dbs.healthCheck();
+      assert.deepEqual(Object.keys(health), ['app', 'app-replica-1', 'app-replica-2']);
+      assert.ok(Object.values(health).every((h) => h.ok));
+      assert.equal(health['app-replica-1'].role, 'replica');
+      assert.deepEqual(Object.keys(dbs.poolStatus()), ['app', 'app-replica-1', 'app-replica-2']);
+    } finally {
+      await dbs.close();
+    }
+  });
+
+  it('a lagging replica leaves the rotation and rejoins when it catches up', async () => {
+    const lagging = replicas[0];
+    await adminQuery(withDatabase(lagging.url, 'appdb'), 'SELECT pg_wal_replay_pause()');
+    try {
+      await db.executor.query(`INSERT INTO app.users (first_name, last_name) VALUES ('Lag', 'Gard')`);
+      await sleep(1300); // past replica_max_lag (1 s) and the lag re-check interval
+      const ports = new Set<number>();
+      for (let i = 0; i < 6; i++) ports.add(await serverPort(db));
+      assert.deepEqual([...ports], [replicas[1].port]);
+      assert.match(db.replicaState()[0].lastError ?? '', /replication lag/);
+    } finally {
+      await adminQuery(withDatabase(lagging.url, 'appdb'), 'SELECT pg_wal_replay_resume()');
+    }
+    await eventually(async () => (await serverPort(db)) === lagging.port || (await serverPort(db)) === lagging.port);
+  });
+
+  it('stopping replicas moves reads to the other replica, then to the primary, with no error; they rejoin', async () => {
+    await replicas[0].stop();
+    for (let i = 0; i < 4; i++) assert.equal(await serverPort(db), replicas[1].port);
+    await replicas[1].stop();
+    for (let i = 0; i < 3; i++) assert.equal(await serverPort(db), primary.port);
+    assert.ok(logger.lines.some((l) => l.msg === 'replica taken out of rotation'));
+
+    const strict = openDatabase(config({ replica_fallback: 'fail' }), { logger: captureLogger() });
+    try {
+      const error = await serverPort(strict).catch((e) => e);
+      assert.ok(error instanceof DatabaseUnavailableError, String(error));
+      assert.match(error.message, /no replica of app is available/);
+    } finally {
+      await strict.close();
+    }
+
+    await Promise.all(replicas.map((r) => r.start()));
+    await eventually(async () => {
+      const ports = new Set<number>();
+      for (let i = 0; i < 4; i++) ports.add(await serverPort(db));
+      return ports.size === 2 && !ports.has(primary.port);
+    });
+  });
+});
