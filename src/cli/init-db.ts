@@ -134,7 +134,7 @@ function warnAboutPasswordVariables(env: NodeJS.ProcessEnv): void {
   }
 }
 
-async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const options = parseInitDbArgs(argv, env);
   if ('usage' in options) {
     (options.exitCode === 0 ? console.log : console.error)(options.usage);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Migrator } from '../migrate/migrator.js';
 import { redactUrl } from '../redact.js';
@@ -7,8 +8,9 @@ import { redactUrl } from '../redact.js';
 const USAGE = `usage: npm run migrate -- up|status|verify [--url postgresql://...] [--dir sql/schema] [--role owner] [--lock-timeout ms]
   The URL defaults to DATABASE_URL.`;
 
-async function main(): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
+    args: argv,
     allowPositionals: true,
     options: {
       url: { type: 'string' },
@@ -62,4 +64,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

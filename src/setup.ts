@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Database } from './database.js';
+import { Migrator } from './migrate/migrator.js';
+import { packageRoot } from './package-root.js';
+
+export interface EnsureSchemaOptions {
+  /** PostgreSQL migrations; default sqlwright's `sql/schema`. */
+  schemaDir?: string;
+  /** The SQLite form of the schema; default sqlwright's `generated/sqlite/schema.sql`. */
+  sqliteSchemaFile?: string;
+  /** PostgreSQL: run the migrations as this role (the schema owner), as init-db does. */
+  role?: string;
+}
+
+/**
+ * Creates the tables if needed: on PostgreSQL applies pending migrations (ledger, checksums, advisory lock);
+ * on SQLite runs the generated schema, whose statements are all `IF NOT EXISTS`. Returns what was applied.
+ */
+export async function ensureSchema(db: Database<unknown>, options: EnsureSchemaOptions = {}): Promise<string[]> {
+  const root = packageRoot();
+  if (db.dialect === 'sqlite') {
+    const file = options.sqliteSchemaFile ?? path.join(root, 'generated/sqlite/schema.sql');
+    const sql = readFileSync(file, 'utf8');
+    await db.session((_repos, session) => session.query(sql));
+    return [path.basename(file)];
+  }
+  const dir = options.schemaDir ?? path.join(root, 'sql/schema');
+  // The migrator needs one connection for its advisory lock and per-file transactions: a session is that.
+  const applied = await db.session((_repos, session) => new Migrator(session, { dir, role: options.role }).up());
+  return applied.map((f) => f.fileName);
+}
