@@ -43,6 +43,7 @@ export class PostgresConnection implements DialectConnection {
    * a transaction of its own: BEGIN and SET LOCAL in one round trip, the statement, COMMIT.
    */
   async #inOwnTransaction<R>(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult<R>> {
+    // One query at a time per client: pg 8 deprecates queueing queries on a busy client.
     await this.#run(`BEGIN; SELECT set_config('statement_timeout', '${Math.trunc(this.#settings.statementTimeoutMs)}ms', true)`);
     try {
       const result = await this.#run<R>(text, params, options);
