@@ -155,6 +155,11 @@ export class Database<R = Executor> {
     return this.#replicas?.state() ?? [];
   }
 
+  /** Runs a script of several statements (DDL) outside any transaction. */
+  exec(script: string): Promise<void> {
+    return this.#dialect.exec(script);
+  }
+
   /** One connection for a sequence of autocommit statements (session settings, temp tables), then released. */
   async session<T>(work: (repos: R, session: Scope) => Promise<T>): Promise<T> {
     const connection = await this.#dialect.acquire();

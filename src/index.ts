@@ -11,3 +11,4 @@ export type { Dialect, DialectConnection, BeginOptions, IsolationLevel } from '.
 export { createJsonLogger, redactingLogger, redact, silentLogger, type Logger } from './log.js';
 export { redactUrl } from './redact.js';
 export { Migrator } from './migrate/migrator.js';
+export { ensureSchema, type EnsureSchemaOptions } from './setup.js';

@@ -21,8 +21,7 @@ export async function ensureSchema(db: Database<unknown>, options: EnsureSchemaO
   const root = packageRoot();
   if (db.dialect === 'sqlite') {
     const file = options.sqliteSchemaFile ?? path.join(root, 'generated/sqlite/schema.sql');
-    const sql = readFileSync(file, 'utf8');
-    await db.session((_repos, session) => session.query(sql));
+    await db.exec(readFileSync(file, 'utf8'));
     return [path.basename(file)];
   }
   const dir = options.schemaDir ?? path.join(root, 'sql/schema');

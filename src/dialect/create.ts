@@ -2,6 +2,7 @@ import type { DatabaseConfig } from '../config/load.js';
 import type { Logger } from '../log.js';
 import type { Dialect } from './dialect.js';
 import { PostgresDialect } from './postgres/dialect.js';
+import { createSqliteDialect, isSqliteUrl } from './sqlite/index.js';
 
 export interface CreateDialectOptions {
   logger?: Logger;
@@ -20,6 +21,9 @@ export function createDialect(config: DatabaseConfig, options: CreateDialectOpti
   const password = options.readOnly ? config.readOnlyPassword : options.url ? (config.readOnlyPassword ?? config.password) : config.password;
   if (/^postgres(ql)?:\/\//.test(url)) {
     return new PostgresDialect(config, { url, password, logger: options.logger, name });
+  }
+  if (isSqliteUrl(url)) {
+    return createSqliteDialect({ url, logger: options.logger, acquireTimeoutMs: config.poolTimeoutMs });
   }
   throw new Error(`unsupported database URL scheme for ${name}: ${url.split(':')[0]}`);
 }

@@ -35,5 +35,7 @@ export interface Dialect {
   /** Waits for a connection; @throws PoolTimeoutError, DatabaseUnavailableError. */
   acquire(): Promise<DialectConnection>;
   status(): PoolStatus;
+  /** Runs a script of several statements (DDL), outside any transaction, on a connection of its own. */
+  exec(script: string): Promise<void>;
   close(timeoutMs?: number): Promise<void>;
 }

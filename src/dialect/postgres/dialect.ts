@@ -64,6 +64,16 @@ export class PostgresDialect implements Dialect {
     return new PostgresConnection(await this.pool.acquire(), this.#settings);
   }
 
+  async exec(script: string): Promise<void> {
+    // Without parameters pg uses the simple query protocol, which runs several statements in one message.
+    const connection = await this.acquire();
+    try {
+      await connection.query(script);
+    } finally {
+      connection.release();
+    }
+  }
+
   status(): PoolStatus {
     return this.pool.status();
   }

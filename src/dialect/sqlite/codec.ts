@@ -1,0 +1,156 @@
+import type { ColumnType, ValueCodec, ValueKind } from '../../executor.js';
+import { CheckViolationError, DatabaseError } from '../../errors.js';
+
+/*
+ * Storage (docs/sqlite.md has the full table):
+ *   bool            INTEGER 0/1                 timestamp  TEXT, ISO-8601 UTC with ms ('2024-05-01T12:00:00.000Z')
+ *   date            TEXT 'YYYY-MM-DD'           json       TEXT, JSON of the value (objects, arrays, scalars)
+ *   bigint, numeric TEXT, exact decimal string  bytea      BLOB
+ *   int             INTEGER                     float      REAL
+ *   uuid            TEXT, canonical lowercase   text, enum TEXT
+ *   arrays          TEXT, a JSON array of the elements encoded as in arrayElement below
+ * Reads return what pg returns on PostgreSQL with sqlwright's type parsers (postgres/type-parsers.ts).
+ */
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*NaN\s*$/i;
+
+/** PostgreSQL's error for a malformed input value (22P02), which translatePostgresError makes a CheckViolationError. */
+function invalidInput(typeName: string, value: unknown): CheckViolationError {
+  return new CheckViolationError(`invalid input syntax for type ${typeName}: ${JSON.stringify(String(value))}`, {});
+}
+
+function encodeUuid(value: unknown): string {
+  if (typeof value === 'string' && CANONICAL_UUID.test(value)) return value; // the usual case, on every get(id)
+  const m = typeof value === 'string' ? UUID.exec(value) : null;
+  if (!m) throw invalidInput('uuid', value);
+  return `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase();
+}
+
+function encodeTimestamp(value: unknown): string {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new DatabaseError(`invalid input syntax for type timestamp with time zone: ${JSON.stringify(String(value))}`, { sqlState: '22007' });
+  }
+  return date.toISOString();
+}
+
+/** Two ASCII digits at `i` as a number, or NaN. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48, b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+/**
+ * Reads the storage format 'YYYY-MM-DDTHH:MM:SS.sssZ' by hand: it runs for every timestamp of every row, and is
+ * about twice as fast as `new Date(text)`. SQLite's own `CURRENT_TIMESTAMP`/`datetime()` text, 'YYYY-MM-DD
+ * HH:MM:SS' in UTC with no zone, is read as UTC; anything else goes to `new Date`.
+ */
+function decodeTimestamp(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value.length === 24 && value.charCodeAt(10) === 84 /* T */ && value.charCodeAt(19) === 46 /* . */ && value.charCodeAt(23) === 90 /* Z */) {
+    const year = two(value, 0) * 100 + two(value, 2), month = two(value, 5), day = two(value, 8);
+    const hour = two(value, 11), minute = two(value, 14), second = two(value, 17);
+    const last = value.charCodeAt(22) - 48;
+    const milli = two(value, 20) * 10 + (last >= 0 && last <= 9 ? last : NaN);
+    // Every comparison with NaN is false, so a non-digit anywhere falls through to new Date.
+    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && milli >= 0) {
+      return new Date(daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + milli);
+    }
+  }
+  return new Date(value.length === 19 && value.charCodeAt(10) === 32 ? `${value.replace(' ', 'T')}Z` : value);
+}
+
+function encodeDecimal(value: unknown, kind: 'bigint' | 'numeric'): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || (kind === 'bigint' && !Number.isInteger(value))) throw invalidInput(kind, value);
+    return String(value);
+  }
+  if (typeof value === 'string' && (kind === 'bigint' ? INTEGER_TEXT : NUMERIC_TEXT).test(value)) return value.trim();
+  throw invalidInput(kind, value);
+}
+
+/** A value as one element of a JSON array; JSON-native kinds stay themselves. */
+function encodeElement(value: unknown, kind: ValueKind): unknown {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case 'timestamp': return encodeTimestamp(value);
+    case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+    case 'bigint': case 'numeric': return encodeDecimal(value, kind);
+    case 'uuid': return encodeUuid(value);
+    case 'bytea': return Buffer.from(value as Uint8Array).toString('base64');
+    default: return value;
+  }
+}
+
+function decodeElement(value: unknown, kind: ValueKind): unknown {
+  if (value === null) return null;
+  switch (kind) {
+    case 'timestamp': return decodeTimestamp(value);
+    case 'bigint': case 'numeric': return typeof value === 'number' ? String(value) : value;
+    case 'bytea': return typeof value === 'string' ? Buffer.from(value, 'base64') : value;
+    default: return value;
+  }
+}
+
+/**
+ * The SQLite {@link ValueCodec}: generated repositories encode every parameter and decode every result column
+ * with it, so reads return the same JS types as on PostgreSQL (Date, boolean, arrays, parsed JSON, strings for
+ * bigint/numeric/date). null and undefined encode to SQL NULL.
+ * @throws CheckViolationError (encode) for a malformed uuid, bigint, numeric or array, as PostgreSQL would (22P02);
+ *   DatabaseError 22007 for an invalid timestamp.
+ */
+export const sqliteCodec: ValueCodec = {
+  encode(value: unknown, type: ColumnType): unknown {
+    if (value === null || value === undefined) return null;
+    if (type.array) {
+      if (!Array.isArray(value)) throw invalidInput(`${type.kind}[]`, value);
+      const kind = type.kind;
+      return JSON.stringify(value.map((element) => encodeElement(element, kind)));
+    }
+    switch (type.kind) {
+      case 'bool': return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+      case 'timestamp': return encodeTimestamp(value);
+      case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+      case 'json': return JSON.stringify(value);
+      case 'uuid': return encodeUuid(value);
+      case 'bigint': case 'numeric': return encodeDecimal(value, type.kind);
+      case 'int': return typeof value === 'bigint' ? Number(value) : value;
+      case 'bytea': return Buffer.isBuffer(value) ? value : value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
+      default: return value;
+    }
+  },
+
+  decode(value: unknown, type: ColumnType): unknown {
+    if (value === null || value === undefined) return null;
+    if (type.array) {
+      if (typeof value !== 'string') return value;
+      const elements = JSON.parse(value) as unknown[];
+      const kind = type.kind;
+      if (kind === 'timestamp' || kind === 'bigint' || kind === 'numeric' || kind === 'bytea') {
+        for (let i = 0; i < elements.length; i++) elements[i] = decodeElement(elements[i], kind);
+      }
+      return elements;
+    }
+    switch (type.kind) {
+      case 'bool': return typeof value === 'number' || typeof value === 'bigint' ? value !== 0 && value !== 0n : value;
+      case 'timestamp': return decodeTimestamp(value);
+      case 'json': return typeof value === 'string' ? JSON.parse(value) : value;
+      case 'bigint': case 'numeric': return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+      case 'int': case 'float': return typeof value === 'bigint' ? Number(value) : value;
+      default: return value;
+    }
+  },
+};
