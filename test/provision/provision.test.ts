@@ -5,6 +5,9 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { Repositories } from '../../generated/index.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase } from '../../src/database.js';
 import { Migrator } from '../../src/migrate/migrator.js';
 import { makePlan, type ProvisionPlan } from '../../src/provision/plan.js';
 import { provision, ProvisionError } from '../../src/provision/provision.js';
@@ -189,6 +192,31 @@ describe('provisioning on a real PostgreSQL', () => {
       assert.equal((await c.query(`DELETE FROM app.users WHERE id = $1`, [user.id])).rowCount, 1);
       assert.equal((await c.query(`SELECT count(*)::int AS n FROM app.user_identities WHERE user_id = $1`, [user.id])).rows[0].n, 0);
     });
+  });
+
+  it('lets appuser CRUD through the generated repositories and the runtime', async () => {
+    const url = new URL(withDatabase(adminUrl, plan.appDatabase));
+    url.username = appuser;
+    const db = openDatabase(loadConfig({ values: { database: { url: url.toString() } }, env: { APP_ENV: 'test' } }), {
+      repositories: (executor) => new Repositories(executor),
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    try {
+      const user = await db.transaction(async (repos) => {
+        const created = await repos.users.create({ firstName: 'Repo', lastName: 'User', email: `repo@${tag}.test` });
+        await repos.userIdentities.create({ userId: created.id, provider: 'google', subject: `repo-${tag}` });
+        await repos.tasks.create({ title: 'through repositories', ownerId: created.id, labels: ['a'], metadata: { ok: true } });
+        return created;
+      });
+      assert.equal((await db.repositories.users.update(user.id, { lastName: 'Updated' })).lastName, 'Updated');
+      assert.equal((await db.repositories.tasks.listOpenTasksOfOwner({ ownerId: user.id })).length, 1);
+      assert.equal(await db.repositories.users.delete(user.id), true);
+      assert.equal(await db.repositories.users.get(user.id), null);
+      const { rows } = await db.executor.query<{ who: string }>('SELECT current_user AS who');
+      assert.equal(rows[0].who, appuser);
+    } finally {
+      await db.close();
+    }
   });
 
   it('denies appuser every schema change in app (CREATE, ALTER, DROP, TRUNCATE) and becoming the owner', async () => {

@@ -1,0 +1,81 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { closeDefaultDatabase, getDefaultDatabase, openDatabase } from '../../src/database.js';
+import { ReadOnlyError } from '../../src/errors.js';
+import { createMigratedDatabase, adminQuery, testServer, type TestDatabase } from '../support/database.js';
+import { captureLogger, testDatabaseConfig } from '../support/runtime.js';
+
+describe('logs, the default database, and a read-only role', () => {
+  let tdb: TestDatabase;
+  const reader = `t${process.pid}_${randomBytes(3).toString('hex')}_reader`;
+
+  before(async () => {
+    tdb = await createMigratedDatabase();
+    await adminQuery(tdb.url, `CREATE ROLE ${reader} LOGIN`);
+    await adminQuery(tdb.url, `GRANT USAGE ON SCHEMA app TO ${reader}; GRANT SELECT ON ALL TABLES IN SCHEMA app TO ${reader}`);
+  });
+  after(async () => {
+    await tdb.drop();
+    await adminQuery((await testServer()).adminUrl, `DROP ROLE IF EXISTS ${reader}`);
+  });
+
+  it('logs the engine settings at start and statements slower than slow_query_ms, with their SQL but no parameters', async () => {
+    const logger = captureLogger();
+    const db = openDatabase(testDatabaseConfig(tdb.url, { slow_query_ms: 50, pool_size: 3 }), { logger });
+    try {
+      const init = logger.lines.find((l) => l.msg === 'Database engine initialized');
+      assert.ok(init);
+      assert.deepEqual(
+        { pool_size: init.obj.pool_size, max_overflow: init.obj.max_overflow, pool_timeout: init.obj.pool_timeout, pool_recycle: init.obj.pool_recycle },
+        { pool_size: 3, max_overflow: 10, pool_timeout: 30, pool_recycle: 1800 },
+      );
+      await db.executor.query('SELECT 1');
+      assert.equal(logger.lines.filter((l) => l.msg === 'slow query').length, 0);
+      await db.executor.query('SELECT pg_sleep(0.1), $1::text AS secret', ['do-not-log-me']);
+      const slow = logger.lines.filter((l) => l.msg === 'slow query');
+      assert.equal(slow.length, 1);
+      assert.match(String(slow[0].obj.sql), /pg_sleep/);
+      assert.ok(Number(slow[0].obj.durationMs) >= 50);
+      assert.doesNotMatch(logger.text(), /do-not-log-me/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('getDefaultDatabase opens one database per process from the environment, lazily', async () => {
+    const saved = { url: process.env.DATABASE_URL, env: process.env.APP_ENV };
+    process.env.DATABASE_URL = tdb.url;
+    process.env.APP_ENV = 'test';
+    try {
+      const a = getDefaultDatabase({ logger: captureLogger() });
+      const b = getDefaultDatabase();
+      assert.equal(a, b);
+      const { rows } = await a.executor.query<{ db: string }>('SELECT current_database() AS db');
+      assert.equal(rows[0].db, tdb.name);
+      await closeDefaultDatabase();
+      assert.notEqual(getDefaultDatabase({ logger: captureLogger() }), a);
+      await closeDefaultDatabase();
+    } finally {
+      process.env.DATABASE_URL = saved.url;
+      process.env.APP_ENV = saved.env;
+      if (saved.url === undefined) delete process.env.DATABASE_URL;
+      if (saved.env === undefined) delete process.env.APP_ENV;
+    }
+  });
+
+  it('db.readOnly runs as the read-only role when read_only_url is set; writes fail', async () => {
+    const readOnlyUrl = new URL(tdb.url);
+    readOnlyUrl.username = reader;
+    const db = openDatabase(testDatabaseConfig(tdb.url, { read_only_url: readOnlyUrl.toString() }), { logger: captureLogger() });
+    try {
+      const who = await db.readOnly(async (_r, tx) => (await tx.query<{ who: string }>('SELECT current_user AS who')).rows[0].who);
+      assert.equal(who, reader);
+      const write = await db.readOnly((_r, tx) => tx.query(`INSERT INTO app.users (first_name, last_name) VALUES ('a', 'b')`)).catch((e) => e);
+      assert.ok(write instanceof ReadOnlyError, String(write));
+      assert.deepEqual(db.pools().map((p) => [p.name, p.role]), [['app', 'primary'], ['app-read-only', 'read-only']]);
+    } finally {
+      await db.close();
+    }
+  });
+});
