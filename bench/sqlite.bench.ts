@@ -1,7 +1,8 @@
 /**
- * SQLite dialect overhead: repository-style `get(id)` and `create` through the dialect (acquire, query with `$n`
- * placeholders, release, codec encode/decode of a users row) against the same statements run directly on
- * better-sqlite3, in one run, with the same settings on both sides: first in memory (the dialect's CPU overhead
+ * SQLite overhead of the real SDK: the generated `Repositories` over `openDatabase` on SQLite (`users.get(id)` and
+ * `users.create`: input validation, the runtime's statement, acquire, `$n` translation, codec, release, row
+ * mapping) against the same statements run directly on better-sqlite3, in one run, with the same schema
+ * (generated/sqlite/schema.sql) and settings on both sides: first in memory (the dialect's CPU overhead
  * alone), then on files (WAL, synchronous=NORMAL, FKs on: what development runs). Prints ops/s and the ratio
  * (dialect time / direct time); the target is within 1.5x. File inserts are dominated by WAL writes, so their
  * numbers vary more from run to run than the in-memory ones.
@@ -14,15 +15,17 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { readFileSync } from 'node:fs';
+import { Repositories } from '../generated/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { openDatabase } from '../src/database.js';
 import type { ColumnType } from '../src/executor.js';
-import { createSqliteDialect, sqliteCodec, type SqliteDialect } from '../src/dialect/sqlite/index.js';
+import { createJsonLogger } from '../src/log.js';
+import { packageRoot } from '../src/package-root.js';
+import { ensureSchema } from '../src/setup.js';
+import { sqliteCodec } from '../src/dialect/sqlite/index.js';
 
-const USERS_DDL = `CREATE TABLE app.users (
-  id TEXT NOT NULL PRIMARY KEY DEFAULT (gen_random_uuid()),
-  first_name TEXT NOT NULL, last_name TEXT NOT NULL, email TEXT,
-  created_at TEXT NOT NULL DEFAULT (now()), updated_at TEXT NOT NULL DEFAULT (now()),
-  CONSTRAINT users_email_key UNIQUE (email)
-) STRICT`;
+const SCHEMA = readFileSync(path.join(packageRoot(), 'generated/sqlite/schema.sql'), 'utf8');
 
 /** The users columns as generated code describes them (repository-runtime's ColumnDescriptor shape). */
 const COLUMNS: { field: string; column: string; type: ColumnType }[] = [
@@ -47,15 +50,6 @@ function decodeRow(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-async function viaDialect(d: SqliteDialect, text: string, params: unknown[], name: string) {
-  const c = await d.acquire(); // a single statement outside a transaction holds the connection for that statement
-  try {
-    return (await c.query(text, params, { name })).rows;
-  } finally {
-    c.release();
-  }
-}
-
 function openDirect(file: string): Database.Database {
   const db = new Database(':memory:');
   db.prepare('ATTACH DATABASE ? AS app').run(file);
@@ -72,19 +66,24 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 interface Result { storage: string; op: string; dialectOps: number; directOps: number; ratio: number; dialectShare: number }
 
 async function measure(storage: 'memory' | 'file', dir: string): Promise<Result[]> {
-  const dialect = createSqliteDialect(storage === 'memory' ? { url: 'sqlite::memory:' } : { filename: path.join(dir, 'dialect.db') });
+  const url = storage === 'memory' ? 'sqlite::memory:' : `sqlite:///${path.join(dir, 'sdk.db')}`;
+  const db = openDatabase(loadConfig({ values: { database: { url } }, env: { APP_ENV: 'development' } }), {
+    repositories: (executor) => new Repositories(executor),
+    logger: createJsonLogger({ level: 'warn' }),
+  });
   const direct = openDirect(storage === 'memory' ? ':memory:' : path.join(dir, 'direct.db'));
   try {
-    await dialect.exec(USERS_DDL);
-    direct.exec(USERS_DDL);
+    await ensureSchema(db);
+    direct.exec(SCHEMA);
     const seed = direct.prepare('INSERT INTO app.users (first_name, last_name, email) VALUES (?, ?, ?)');
     direct.transaction(() => { for (let i = 0; i < SEED; i++) seed.run('Ada', 'Lovelace', `seed${i}@example.com`); })();
-    const c = await dialect.acquire();
-    await c.begin();
-    for (let i = 0; i < SEED; i++) await c.query('INSERT INTO app.users (first_name, last_name, email) VALUES ($1, $2, $3)', ['Ada', 'Lovelace', `seed${i}@example.com`]);
-    await c.commit();
-    const ids = (await c.query<{ id: string }>('SELECT id FROM app.users')).rows.map((r) => r.id);
-    c.release();
+    await db.transaction(async (repos) => {
+      for (let i = 0; i < SEED; i += 1000) {
+        await repos.users.createMany(Array.from({ length: 1000 }, (_, k) => ({ firstName: 'Ada', lastName: 'Lovelace', email: `seed${i + k}@example.com` })));
+      }
+    });
+    const ids = (await db.executor.query<{ id: string }>('SELECT id FROM app.users')).rows.map((r) => r.id);
+    const users = db.repositories.users;
     const directIds = (direct.prepare('SELECT id FROM app.users').all() as { id: string }[]).map((r) => r.id);
 
     const directGet = direct.prepare(GET.replace('$1', '?'));
@@ -95,13 +94,10 @@ async function measure(storage: 'memory' | 'file', dir: string): Promise<Result[
 
     const ours = {
       async get(n: number) {
-        for (let i = 0; i < n; i++) decodeRow((await viaDialect(dialect, GET, [sqliteCodec.encode(ids[i % SEED], uuid)], 'users_get'))[0]);
+        for (let i = 0; i < n; i++) if ((await users.get(ids[i % SEED])) === null) throw new Error('missing row');
       },
       async insert(n: number) {
-        for (let i = 0; i < n; i++) {
-          const params = [sqliteCodec.encode('Grace', text), sqliteCodec.encode('Hopper', text), sqliteCodec.encode(`b${serial++}@example.com`, text)];
-          decodeRow((await viaDialect(dialect, INSERT, params, 'users_insert'))[0]);
-        }
+        for (let i = 0; i < n; i++) await users.create({ firstName: 'Grace', lastName: 'Hopper', email: `b${serial++}@example.com` });
       },
     };
     const raw = {
@@ -144,7 +140,7 @@ async function measure(storage: 'memory' | 'file', dir: string): Promise<Result[
     return results;
   } finally {
     direct.close();
-    await dialect.close();
+    await db.close();
   }
 }
 
@@ -152,10 +148,10 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sqlwright-bench-'));
   try {
     const results = [...await measure('memory', dir), ...await measure('file', dir)];
-    console.log(`SQLite dialect (acquire, query, release, codec) vs better-sqlite3 directly; median of ${ROUNDS} interleaved rounds`);
+    console.log(`SQLite: generated repositories over openDatabase vs the same statements on better-sqlite3 directly; median of ${ROUNDS} interleaved rounds`);
     for (const { storage, op, dialectOps, directOps, ratio, dialectShare } of results) {
       const fmt = (n: number) => n.toLocaleString('en-US').padStart(9);
-      console.log(`  ${storage.padEnd(6)} ${op.padEnd(8)} dialect ${fmt(dialectOps)} ops/s   direct ${fmt(directOps)} ops/s   ratio ${ratio.toFixed(2)}x${ratio <= 1.5 ? '' : ' (over 1.5x)'}` +
+      console.log(`  ${storage.padEnd(6)} ${op.padEnd(8)} sdk ${fmt(dialectOps)} ops/s   direct ${fmt(directOps)} ops/s   ratio ${ratio.toFixed(2)}x${ratio <= 1.5 ? '' : ' (over 1.5x)'}` +
         `   [vs the same codec work on raw better-sqlite3: ${dialectShare.toFixed(2)}x]`);
     }
   } finally {

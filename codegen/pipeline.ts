@@ -9,10 +9,12 @@ import { emitEntity, emitEnums } from './emit/entities.js';
 import { emitIndex } from './emit/index-file.js';
 import { entityModels, enumModels } from './emit/model.js';
 import { emitRepository } from './emit/repositories.js';
+import { emitSqliteSchema } from './emit/sqlite-schema.js';
 import { CodegenError, type Problem } from './errors.js';
 import { describeQueries } from './typed/describe.js';
+import { checkSqlitePortability } from './typed/sqlite-portability.js';
 import { pgtypedTypeSource, type TypeSource } from './typed/type-source.js';
-import type { QueryFile } from './typed/types.js';
+import type { QueryFile, TypedQuery } from './typed/types.js';
 
 /** Reads `*.sql` of a directory, sorted, with paths relative to `root` (posix separators, for headers). */
 export function readSqlFiles(dir: string, root: string): QueryFile[] {
@@ -37,6 +39,8 @@ export interface GenerateInput {
   schemaFiles: readonly QueryFile[];
   queryFiles: readonly QueryFile[];
   typeOf: TypeSource;
+  /** Sees the typed queries before emitting (`--explain`). */
+  onQueries?: (queries: readonly TypedQuery[]) => void;
 }
 
 /**
@@ -46,6 +50,7 @@ export interface GenerateInput {
 export async function generate(input: GenerateInput): Promise<Map<string, string>> {
   const { catalog, schemaFiles, queryFiles } = input;
   const { queries, problems } = await describeQueries(queryFiles, catalog, input.typeOf);
+  input.onQueries?.(queries);
   const enums = enumModels(catalog);
   const models = entityModels(catalog, enums, problems);
 
@@ -61,6 +66,9 @@ export async function generate(input: GenerateInput): Promise<Map<string, string
   for (const q of queries) queriesOf.get(path.posix.basename(q.file, '.sql'))?.push(q);
 
   const files = new Map<string, string>();
+  const sqliteSchema = emitSqliteSchema(catalog, schemaFiles.map((f) => f.path));
+  files.set('sqlite/schema.sql', sqliteSchema);
+  const { postgresOnly } = checkSqlitePortability(sqliteSchema, catalog, queries, problems);
   const usedEnums = [...enums.values()];
   if (usedEnums.length > 0) {
     const sources = [...new Set(usedEnums.flatMap((e) => sourcesOf(schemaFiles, e.enum.schema, e.enum.name)))].sort();
@@ -70,7 +78,7 @@ export async function generate(input: GenerateInput): Promise<Map<string, string
     const sources = sourcesOf(schemaFiles, m.table.schema, m.table.name);
     files.set(`entities/${m.fileBase}.ts`, emitEntity(m, usedEnums, sources));
     const queryFile = fileOfTable.get(m.table.name);
-    const repo = emitRepository(m, queriesOf.get(m.table.name) ?? [], enums, queryFile ? [...sources, queryFile.path] : sources, problems);
+    const repo = emitRepository(m, queriesOf.get(m.table.name) ?? [], enums, queryFile ? [...sources, queryFile.path] : sources, problems, postgresOnly);
     if (repo !== undefined) files.set(`repositories/${m.fileBase}-repository.ts`, repo);
   }
   files.set('index.ts', emitIndex(models, usedEnums.length > 0, schemaFiles.map((f) => f.path)));
@@ -92,7 +100,7 @@ export interface RunResult {
 }
 
 /** The whole pipeline: scratch database, catalog, typed queries, emit. The scratch database is always dropped. */
-export async function runCodegen(config: CodegenConfig, options: { env?: NodeJS.ProcessEnv; forcePglite?: boolean } = {}): Promise<RunResult> {
+export async function runCodegen(config: CodegenConfig, options: { env?: NodeJS.ProcessEnv; forcePglite?: boolean; onQueries?: GenerateInput['onQueries'] } = {}): Promise<RunResult> {
   const schemaFiles = readSqlFiles(config.schemaDir, config.root);
   if (schemaFiles.length === 0) throw new CodegenError([{ where: path.relative(config.root, config.schemaDir) || '.', message: 'no .sql files in the schema directory' }]);
   const queryFiles = readSqlFiles(config.queriesDir, config.root);
@@ -108,7 +116,7 @@ export async function runCodegen(config: CodegenConfig, options: { env?: NodeJS.
     }
     const source = await pgtypedTypeSource(scratch.url);
     try {
-      return { files: await generate({ catalog, schemaFiles, queryFiles, typeOf: source.typeOf }), server: scratch.kind };
+      return { files: await generate({ catalog, schemaFiles, queryFiles, typeOf: source.typeOf, onQueries: options.onQueries }), server: scratch.kind };
     } finally {
       source.close();
     }

@@ -152,6 +152,21 @@ export class DatabaseError extends SqlwrightError {
   }
 }
 
+/**
+ * The operation cannot run on this dialect, e.g. a named query codegen marked PostgreSQL-only called on SQLite.
+ * Thrown before any SQL is sent.
+ */
+export class UnsupportedOnDialectError extends SqlwrightError {
+  readonly dialect: string;
+  /** What was called, e.g. `UserRepository.searchUsersByName`. */
+  readonly operation: string;
+  constructor(operation: string, dialect: string, reason: string, options?: { cause?: unknown }) {
+    super('unsupported_on_dialect', `${operation} is PostgreSQL-only: ${reason} (called on ${dialect}; no SQL was sent)`, options);
+    this.dialect = dialect;
+    this.operation = operation;
+  }
+}
+
 /** The HTTP status a service should answer with for an error, as the service design suggests. */
 export function httpStatusOf(error: unknown): number {
   if (error instanceof ValidationError || error instanceof CheckViolationError || error instanceof ForeignKeyError) return 400;

@@ -13,6 +13,11 @@ export interface ColumnType {
   kind: ValueKind;
   /** A one-dimensional array of `kind`. */
   array?: boolean;
+  /**
+   * Digits after the point of a `numeric(p, s)` column. PostgreSQL returns such values with exactly `s` digits
+   * (`'12.30'`); dialects that store the text as given pad or round to it on decode.
+   */
+  scale?: number;
 }
 
 /** Converts values between the JS types of generated entities and what the driver sends and returns. */

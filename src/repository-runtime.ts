@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ColumnType, Executor } from './executor.js';
-import { NotFoundError, ValidationError, type ValidationIssue } from './errors.js';
+import { NotFoundError, UnsupportedOnDialectError, ValidationError, type ValidationIssue } from './errors.js';
 import { decodeCursor, encodeCursor } from './keyset.js';
 
 /**
@@ -17,6 +17,11 @@ export interface ColumnDescriptor {
   /** The camelCase key in entities. */
   field: string;
   type: ColumnType;
+  /**
+   * The column's default in SQLite form (`(gen_random_uuid())`, `'todo'`, `0`), written by insertMany on SQLite for
+   * a row that leaves the column out: SQLite has no `DEFAULT` inside `VALUES`. Absent: NULL, as SQLite's DEFAULT.
+   */
+  sqliteDefault?: string;
 }
 
 export interface TableDescriptor {
@@ -56,8 +61,8 @@ export interface Page<T> {
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
-/** PostgreSQL's limit of bind parameters per statement. */
-const MAX_PARAMS = 65535;
+/** Bind parameters per statement: PostgreSQL's limit, and SQLite's (SQLITE_MAX_VARIABLE_NUMBER). */
+const MAX_PARAMS = { postgres: 65535, sqlite: 32766 } as const;
 
 /** The zod schema of `list()` options for a table with this `where` schema and these sortable fields. */
 export function listOptionsSchema(where: z.ZodType<Record<string, unknown>, any>, sortable: readonly [string, ...string[]]) {
@@ -93,8 +98,12 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, what: s
 
 /** A row as the driver returned it -> the entity shape: camelCase keys, values decoded by the codec. */
 export function decodeRow<T>(executor: Executor, row: Record<string, unknown>, columns: readonly ColumnDescriptor[]): T {
+  const codec = executor.codec;
   const out: Record<string, unknown> = {};
-  for (const c of columns) out[c.field] = executor.codec.decode(row[c.column], c.type);
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i];
+    out[c.field] = codec.decode(row[c.column], c.type);
+  }
   return out as T;
 }
 
@@ -109,6 +118,15 @@ export interface NamedQuery {
   params: readonly ColumnType[];
   /** Result columns; empty for statements that return nothing. */
   columns: readonly ColumnDescriptor[];
+  /** Set by codegen when the query cannot run (or would return something else) on SQLite: the reason. */
+  postgresOnly?: string;
+}
+
+/** @throws UnsupportedOnDialectError for a PostgreSQL-only query on another dialect, before any SQL. */
+function checkDialect(executor: Executor, query: NamedQuery): void {
+  if (query.postgresOnly !== undefined && executor.dialect !== 'postgres') {
+    throw new UnsupportedOnDialectError(query.method, executor.dialect, query.postgresOnly);
+  }
 }
 
 /**
@@ -117,6 +135,7 @@ export interface NamedQuery {
  * @throws ValidationError when a row does not match its declared type.
  */
 export async function runNamedQuery<T>(executor: Executor, query: NamedQuery, values: readonly unknown[], rowSchema: z.ZodType<T>): Promise<T[]> {
+  checkDialect(executor, query);
   const params = values.map((v, i) => executor.codec.encode(v ?? null, query.params[i]));
   const { rows } = await executor.query(query.text, params, { name: query.name });
   return rows.map((row) => validate(rowSchema, decodeRow(executor, row, query.columns), `${query.method}: result row`));
@@ -124,6 +143,7 @@ export async function runNamedQuery<T>(executor: Executor, query: NamedQuery, va
 
 /** Runs a named query that returns no rows; resolves to the number of rows it affected. */
 export async function runNamedCommand(executor: Executor, query: NamedQuery, values: readonly unknown[]): Promise<number> {
+  checkDialect(executor, query);
   const params = values.map((v, i) => executor.codec.encode(v ?? null, query.params[i]));
   return (await executor.query(query.text, params, { name: query.name })).rowCount;
 }
@@ -135,12 +155,17 @@ export class Table<E> {
   readonly #key: ColumnDescriptor;
   readonly #select: string;
   readonly #statements = new Map<string, string>();
+  /** get(id) runs on every read: its text, name and options object are built once. */
+  readonly #getText: string;
+  readonly #getOptions: { name: string };
 
   constructor(descriptor: TableDescriptor) {
     this.#d = descriptor;
     this.#byField = new Map(descriptor.columns.map((c) => [c.field, c]));
     this.#key = this.#column(descriptor.key);
     this.#select = `SELECT ${descriptor.columns.map((c) => c.sql).join(', ')} FROM ${descriptor.sqlName}`;
+    this.#getText = `${this.#select} WHERE ${this.#key.sql} = $1`;
+    this.#getOptions = { name: `${descriptor.statement}_get` };
   }
 
   #column(field: string): ColumnDescriptor {
@@ -180,9 +205,8 @@ export class Table<E> {
   }
 
   async get(executor: Executor, id: unknown): Promise<E | null> {
-    const text = this.#statement('get', () => `${this.#select} WHERE ${this.#key.sql} = $1`);
-    const { rows } = await executor.query(text, [this.#encode(executor, this.#key, id)], { name: `${this.#d.statement}_get` });
-    return rows.length > 0 ? this.#decode(executor, rows[0]) : null;
+    const { rows } = await executor.query(this.#getText, [executor.codec.encode(id ?? null, this.#key.type)], this.#getOptions);
+    return rows.length > 0 ? decodeRow<E>(executor, rows[0], this.#d.columns) : null;
   }
 
   /** @throws NotFoundError when no row has this key. */
@@ -281,23 +305,27 @@ export class Table<E> {
   }
 
   /**
-   * Inserts all rows in one statement (one round trip), in order. Columns some rows leave out get DEFAULT.
-   * @throws ValidationError when the rows need more than 65535 parameters.
+   * Inserts all rows in one statement (one round trip), in order. A column some rows leave out gets its default:
+   * `DEFAULT` on PostgreSQL; on SQLite, which has no `DEFAULT` inside `VALUES`, the column's SQLite default
+   * expression from the descriptor (the same one the emitted schema declares), else NULL.
+   * @throws ValidationError when the rows need more parameters than the dialect binds (65535 PostgreSQL, 32766 SQLite).
    */
   async insertMany(executor: Executor, rows: readonly Record<string, unknown>[]): Promise<E[]> {
     if (rows.length === 0) return [];
     const columns = this.#d.columns.filter((c) => rows.some((r) => r[c.field] !== undefined));
-    if (columns.length * rows.length > MAX_PARAMS) {
+    const limit = MAX_PARAMS[executor.dialect];
+    const needed = rows.reduce((n, r) => n + columns.filter((c) => r[c.field] !== undefined).length, 0);
+    if (needed > limit) {
       throw new ValidationError(`${this.#d.entity}: too many rows for one statement`, [
-        { path: [], message: `${rows.length} rows x ${columns.length} columns exceed ${MAX_PARAMS} parameters`, code: 'too_big' },
+        { path: [], message: `${rows.length} rows x ${columns.length} columns need ${needed} parameters, over the ${executor.dialect} limit of ${limit}`, code: 'too_big' },
       ]);
     }
     if (columns.length === 0) return Promise.all(rows.map((r) => this.insert(executor, r)));
-    // TODO(issue 6): SQLite has no DEFAULT in VALUES; its dialect must fill defaults or split by column set.
+    const defaultOf = (c: ColumnDescriptor) => (executor.dialect === 'postgres' ? 'DEFAULT' : c.sqliteDefault ?? 'NULL');
     const params: unknown[] = [];
     const tuples = rows.map((r) => {
       const cells = columns.map((c) => {
-        if (r[c.field] === undefined) return 'DEFAULT';
+        if (r[c.field] === undefined) return defaultOf(c);
         params.push(this.#encode(executor, c, r[c.field]));
         return `$${params.length}`;
       });

@@ -5,15 +5,24 @@ import { addSchemaImports, objectBody, readExpr, schemaNames } from './entities.
 import { typeModel, type EntityModel, type EnumModel, type TypeModel } from './model.js';
 import { camelCase, pascalCase, snakeCase, sqlLiteral, str } from './names.js';
 import { renderSource } from './source.js';
+import { translateDefault } from './sqlite-sql.js';
 
 type Method = OptionalKind<MethodDeclarationStructure>;
 
-function columnType(t: TypeModel): string {
-  return t.array ? `{ kind: ${str(t.kind)}, array: true }` : `{ kind: ${str(t.kind)} }`;
+/** `scale`: of a numeric(p,s) column, so the SQLite codec reads `'12.30'` as PostgreSQL does. */
+function columnType(t: TypeModel, scale?: number): string {
+  const extra = `${t.array ? ', array: true' : ''}${scale !== undefined && t.kind === 'numeric' ? `, scale: ${scale}` : ''}`;
+  return `{ kind: ${str(t.kind)}${extra} }`;
 }
 
-function descriptor(column: string, sql: string, field: string, t: TypeModel): string {
-  return `{ column: ${str(column)}, sql: ${str(sql)}, field: ${str(field)}, type: ${columnType(t)} }`;
+/** `sqliteDefault`: what SQLite's insertMany writes for a column a row leaves out (SQLite has no DEFAULT in VALUES). */
+function descriptor(column: string, sql: string, field: string, t: TypeModel, scale?: number, sqliteDefault?: string): string {
+  return `{ column: ${str(column)}, sql: ${str(sql)}, field: ${str(field)}, type: ${columnType(t, scale)}${sqliteDefault ? `, sqliteDefault: ${str(sqliteDefault)}` : ''} }`;
+}
+
+function fieldDescriptor(f: EntityModel['fields'][number]): string {
+  const d = f.insert === 'optional' && f.column.defaultExpr !== undefined ? translateDefault(f.column) : undefined;
+  return descriptor(f.column.name, f.column.sqlName, f.field, f.type, f.column.numeric?.scale, d && 'sql' in d ? d.sql : undefined);
 }
 
 /** A named query, ready to print; or problems. */
@@ -29,9 +38,11 @@ interface QueryModel {
   row: { schema: string; type: string; object?: string };
   constant: string;
   columns: string[];
+  /** Why the query cannot run on SQLite, when it cannot. */
+  postgresOnly?: string;
 }
 
-function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, EnumModel>, problems: Problem[]): QueryModel | undefined {
+function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, EnumModel>, problems: Problem[], postgresOnly?: string): QueryModel | undefined {
   const where = `${q.file}: query ${q.name}`;
   const method = camelCase(q.name);
   const before = problems.length;
@@ -70,7 +81,8 @@ function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, En
   const constant =
     `{\n  name: ${str(`sqlwright_${m.table.name}_${snakeCase(q.name)}`)},\n  method: ${str(`${m.entity}Repository.${method}`)},\n` +
     `  text: ${sqlLiteral(q.text)},\n  params: [${params.map((p) => columnType(p.type)).join(', ')}],\n` +
-    `  columns: ${columns.length === 0 ? '[]' : `[\n${columns.map((c) => `    ${descriptor(c.key, c.key, c.field, c.type)},`).join('\n')}\n  ]`},\n}`;
+    `  columns: ${columns.length === 0 ? '[]' : `[\n${columns.map((c, i) => `    ${descriptor(c.key, c.key, c.field, c.type, sameAsEntity ? m.fields[i].column.numeric?.scale : undefined)},`).join('\n')}\n  ]`},\n` +
+    `${postgresOnly ? `  postgresOnly: ${str(postgresOnly)},\n` : ''}}`;
   return {
     query: q,
     method,
@@ -81,6 +93,7 @@ function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, En
     row,
     constant,
     columns: columns.map((c) => c.field),
+    postgresOnly,
   };
 }
 
@@ -127,14 +140,19 @@ function queryMethod(m: EntityModel, q: QueryModel): Method {
     parameters: hasParams ? [{ name: 'params', type: q.paramsType }] : [],
     returnType: returnsRows ? `Promise<${q.row.type}[]>` : 'Promise<number>',
     statements: hasParams ? `${validation}\n${run}` : run,
-    docs: [`${q.query.name} (${q.query.file}).${returnsRows ? '' : ' Resolves to the number of rows affected.'}\n@throws ValidationError on bad parameters (no SQL is sent) or a row that does not match its declared type.`],
+    docs: [
+      `${q.query.name} (${q.query.file}).${returnsRows ? '' : ' Resolves to the number of rows affected.'}` +
+        `${q.postgresOnly ? `\nPostgreSQL-only: ${q.postgresOnly.replace(/\*\//g, '* /')}.` : ''}` +
+        `\n@throws ValidationError on bad parameters (no SQL is sent) or a row that does not match its declared type.` +
+        `${q.postgresOnly ? '\n@throws UnsupportedOnDialectError on SQLite (no SQL is sent).' : ''}`,
+    ],
   };
 }
 
 /** generated/repositories/<entity>-repository.ts, or undefined with problems. */
-export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], enums: ReadonlyMap<string, EnumModel>, sources: readonly string[], problems: Problem[]): string | undefined {
+export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], enums: ReadonlyMap<string, EnumModel>, sources: readonly string[], problems: Problem[], postgresOnly?: ReadonlyMap<TypedQuery, string>): string | undefined {
   const before = problems.length;
-  const models = queries.map((q) => queryModel(m, q, enums, problems));
+  const models = queries.map((q) => queryModel(m, q, enums, problems, postgresOnly?.get(q)));
   if (problems.length > before) return undefined;
   const qs = models as QueryModel[];
   const n = schemaNames(m);
@@ -147,7 +165,7 @@ export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], e
     `new rt.Table<${n.types.entity}>({\n  entity: ${str(m.entity)},\n  sqlName: ${str(m.table.sqlName)},\n  statement: ${str(`sqlwright_${m.table.name}`)},\n` +
     `  key: ${str(m.key.field)},\n${m.updatedAt ? `  updatedAt: ${str(m.updatedAt.field)},\n` : ''}` +
     `  uniqueKeys: { ${m.uniqueKeys.map((k) => `${k.name}: [${k.fields.map(str).join(', ')}]`).join(', ')} },\n` +
-    `  columns: [\n${m.fields.map((f) => `    ${descriptor(f.column.name, f.column.sqlName, f.field, f.type)},`).join('\n')}\n  ],\n})`;
+    `  columns: [\n${m.fields.map((f) => `    ${fieldDescriptor(f)},`).join('\n')}\n  ],\n})`;
   const code = [m.key.type.input, whereObject, ...qs.flatMap((q) => [q.paramsObject, q.row.object ?? ''])].join('\n');
   const entityImports = [n.entity, n.insert, n.patch, n.upsert].sort();
   const typeImports = Object.values(n.types).sort();

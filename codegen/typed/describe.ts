@@ -3,6 +3,7 @@ import { processSQLQueryIR } from '@pgtyped/runtime';
 import { isEnum, isEnumArray, type MappableType } from '@pgtyped/query';
 import type { Catalog, PgType } from '../catalog/types.js';
 import { at, type Problem } from '../errors.js';
+import { inferNullability, type Described } from './nullability/infer.js';
 import type { TypeSource } from './type-source.js';
 import type { QueryFile, QueryParam, ResultColumn, TypedQuery } from './types.js';
 
@@ -44,12 +45,11 @@ function resolveType(type: MappableType, catalog: Catalog): PgType | string {
   return `unsupported type ${type.name}`;
 }
 
-/** `"total!"` -> ['total', false]; `"note?"` -> ['note', true]; otherwise pgtyped's column nullability. */
-function nullability(returnName: string, nullable: boolean | undefined): [string, boolean] {
-  if (returnName.endsWith('!')) return [returnName.slice(0, -1), false];
-  if (returnName.endsWith('?')) return [returnName.slice(0, -1), true];
-  // Expressions and aggregates come back with `nullable: undefined`: assume they may be null.
-  return [returnName, nullable !== false];
+/** `"total!"` -> ['total', false]; `"note?"` -> ['note', true]; otherwise what the nullability rules decided. */
+function nullability(returnName: string, inferred: { nullable: boolean; rule: string }): [string, boolean, string] {
+  if (returnName.endsWith('!')) return [returnName.slice(0, -1), false, `AS "${returnName}" overrides: non-null (rules said ${inferred.nullable ? 'nullable' : 'non-null'}: ${inferred.rule})`];
+  if (returnName.endsWith('?')) return [returnName.slice(0, -1), true, `AS "${returnName}" overrides: nullable (rules said ${inferred.nullable ? 'nullable' : 'non-null'}: ${inferred.rule})`];
+  return [returnName, inferred.nullable, inferred.rule];
 }
 
 async function describeQuery(file: QueryFile, ast: SQLQueryAST, catalog: Catalog, typeOf: TypeSource, problems: Problem[]): Promise<TypedQuery | undefined> {
@@ -86,10 +86,14 @@ async function describeQuery(file: QueryFile, ast: SQLQueryAST, catalog: Catalog
     else params.push({ name: m.name, index: m.assignedIndex, required: m.required, type });
   }
 
+  const described: Described[] = result.returnTypes.map((r, i) => ({ name: r.returnName, origin: result.origins?.[i], originNullable: r.nullable }));
+  const required = new Set(interpolated.mapping.flatMap((m) => ('assignedIndex' in m && typeof m.assignedIndex === 'number' && m.required ? [m.assignedIndex] : [])));
+  const verdicts = await inferNullability(interpolated.query, described, catalog, required);
   const columns: ResultColumn[] = [];
+  const rules: string[] = [];
   const seen = new Set<string>();
   result.returnTypes.forEach((r, i) => {
-    const [name, nullable] = nullability(r.returnName, r.nullable);
+    const [name, nullable, rule] = nullability(r.returnName, verdicts[i]);
     // PostgreSQL names an unnamed expression `?column?` (which would also read as a `?` suffix).
     if (r.returnName === '?column?' || name === '') {
       problems.push({ where: where(0), message: `${label}: result column ${i + 1} has no name; name it with AS "name"` });
@@ -102,10 +106,13 @@ async function describeQuery(file: QueryFile, ast: SQLQueryAST, catalog: Catalog
     seen.add(name);
     const type = resolveType(r.type, catalog);
     if (typeof type === 'string') problems.push({ where: where(0), message: `${label}: result column "${name}": ${type}` });
-    else columns.push({ key: r.returnName, name, nullable, type });
+    else {
+      columns.push({ key: r.returnName, name, nullable, type });
+      rules.push(rule);
+    }
   });
   if (problems.length > before) return undefined;
-  return { file: file.path, name: ast.name, text: interpolated.query, params, columns };
+  return { file: file.path, name: ast.name, text: interpolated.query, params, columns, nullabilityRules: rules };
 }
 
 /**

@@ -29,6 +29,8 @@ export interface TypedQuery {
   text: string;
   params: QueryParam[];
   columns: ResultColumn[];
+  /** Why each column is nullable or not (the rule that decided it), parallel to `columns`. */
+  nullabilityRules?: string[];
 }
 
 export interface QueryFile {

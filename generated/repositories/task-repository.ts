@@ -17,14 +17,14 @@ const table = new rt.Table<Task>({
   columns: [
     { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
     { column: 'title', sql: 'title', field: 'title', type: { kind: 'text' } },
-    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' } },
-    { column: 'priority', sql: 'priority', field: 'priority', type: { kind: 'int' } },
+    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' }, sqliteDefault: '\'todo\'' },
+    { column: 'priority', sql: 'priority', field: 'priority', type: { kind: 'int' }, sqliteDefault: '0' },
     { column: 'due_at', sql: 'due_at', field: 'dueAt', type: { kind: 'timestamp' } },
     { column: 'owner_id', sql: 'owner_id', field: 'ownerId', type: { kind: 'uuid' } },
-    { column: 'labels', sql: 'labels', field: 'labels', type: { kind: 'text', array: true } },
-    { column: 'metadata', sql: 'metadata', field: 'metadata', type: { kind: 'json' } },
-    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric' } },
-    { column: 'archived', sql: 'archived', field: 'archived', type: { kind: 'bool' } },
+    { column: 'labels', sql: 'labels', field: 'labels', type: { kind: 'text', array: true }, sqliteDefault: '\'[]\'' },
+    { column: 'metadata', sql: 'metadata', field: 'metadata', type: { kind: 'json' }, sqliteDefault: '\'{}\'' },
+    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric', scale: 2 } },
+    { column: 'archived', sql: 'archived', field: 'archived', type: { kind: 'bool' }, sqliteDefault: '0' },
     { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
     { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
   ],
@@ -78,7 +78,7 @@ ORDER BY due_at ASC NULLS LAST, id`,
     { column: 'owner_id', sql: 'owner_id', field: 'ownerId', type: { kind: 'uuid' } },
     { column: 'labels', sql: 'labels', field: 'labels', type: { kind: 'text', array: true } },
     { column: 'metadata', sql: 'metadata', field: 'metadata', type: { kind: 'json' } },
-    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric' } },
+    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric', scale: 2 } },
     { column: 'archived', sql: 'archived', field: 'archived', type: { kind: 'bool' } },
     { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
     { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
@@ -105,7 +105,7 @@ const countTasksByStatusQuery: rt.NamedQuery = {
   text: `SELECT status, count(*) AS "total!" FROM app.tasks
 WHERE owner_id = $1
 GROUP BY status
-ORDER BY status`,
+ORDER BY CASE status WHEN 'todo' THEN 1 WHEN 'doing' THEN 2 WHEN 'done' THEN 3 END`,
   params: [{ kind: 'uuid' }],
   columns: [
     { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' } },
@@ -122,7 +122,7 @@ export type ArchiveDoneTasksOfOwnerParams = z.input<typeof archiveDoneTasksOfOwn
 const archiveDoneTasksOfOwnerQuery: rt.NamedQuery = {
   name: 'sqlwright_tasks_archive_done_tasks_of_owner',
   method: 'TaskRepository.archiveDoneTasksOfOwner',
-  text: `UPDATE app.tasks SET archived = true
+  text: `UPDATE app.tasks SET archived = true, updated_at = now()
 WHERE owner_id = $1 AND status = 'done' AND NOT archived
 RETURNING *`,
   params: [{ kind: 'uuid' }],
@@ -135,7 +135,7 @@ RETURNING *`,
     { column: 'owner_id', sql: 'owner_id', field: 'ownerId', type: { kind: 'uuid' } },
     { column: 'labels', sql: 'labels', field: 'labels', type: { kind: 'text', array: true } },
     { column: 'metadata', sql: 'metadata', field: 'metadata', type: { kind: 'json' } },
-    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric' } },
+    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric', scale: 2 } },
     { column: 'archived', sql: 'archived', field: 'archived', type: { kind: 'bool' } },
     { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
     { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },

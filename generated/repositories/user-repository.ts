@@ -51,6 +51,18 @@ export const findUserByEmailParamsSchema = z.strictObject({
 
 export type FindUserByEmailParams = z.input<typeof findUserByEmailParamsSchema>;
 
+/** A row of FindUserByEmail. */
+export const findUserByEmailRowSchema = z.object({
+  id: t.uuid,
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  createdAt: t.timestamp,
+  updatedAt: t.timestamp,
+});
+
+export type FindUserByEmailRow = z.infer<typeof findUserByEmailRowSchema>;
+
 const findUserByEmailQuery: rt.NamedQuery = {
   name: 'sqlwright_users_find_user_by_email',
   method: 'UserRepository.findUserByEmail',
@@ -89,6 +101,7 @@ LIMIT $2`,
     { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
     { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
   ],
+  postgresOnly: 'uses ILIKE; SQLite cannot prepare it: near "ILIKE": syntax error',
 };
 
 /** Reads and writes app.users. Inputs are validated before any SQL runs; rows come back as User. */
@@ -178,14 +191,16 @@ export class UserRepository {
    * FindUserByEmail (sql/queries/users.sql).
    * @throws ValidationError on bad parameters (no SQL is sent) or a row that does not match its declared type.
    */
-  async findUserByEmail(params: FindUserByEmailParams): Promise<User[]> {
+  async findUserByEmail(params: FindUserByEmailParams): Promise<FindUserByEmailRow[]> {
     const p = rt.validate(findUserByEmailParamsSchema, params, 'UserRepository.findUserByEmail');
-    return rt.runNamedQuery(this.#executor, findUserByEmailQuery, [p.email], userSchema);
+    return rt.runNamedQuery(this.#executor, findUserByEmailQuery, [p.email], findUserByEmailRowSchema);
   }
 
   /**
    * SearchUsersByName (sql/queries/users.sql).
+   * PostgreSQL-only: uses ILIKE; SQLite cannot prepare it: near "ILIKE": syntax error.
    * @throws ValidationError on bad parameters (no SQL is sent) or a row that does not match its declared type.
+   * @throws UnsupportedOnDialectError on SQLite (no SQL is sent).
    */
   async searchUsersByName(params: SearchUsersByNameParams): Promise<User[]> {
     const p = rt.validate(searchUsersByNameParamsSchema, params, 'UserRepository.searchUsersByName');

@@ -2,7 +2,11 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { loadConfig } from '../config/load.js';
+import { openDatabase } from '../database.js';
+import { createJsonLogger } from '../log.js';
 import { Migrator } from '../migrate/migrator.js';
+import { ensureSchema } from '../setup.js';
 import { redactUrl } from '../redact.js';
 import { makePlan, planProblems, type ProvisionPlan } from '../provision/plan.js';
 import { provision } from '../provision/provision.js';
@@ -20,6 +24,10 @@ const USAGE = `usage: npm run init-db -- [--provision] [options]
   --backup-user NAME     read-only backup login (default backupuser)
   --temporal-owner NAME  existing role to own the Temporal databases (default: the admin login keeps them)
   --dir DIR              migrations directory (default sql/schema)
+  --sqlite-schema FILE   SQLite: the schema to run (default sqlwright's generated/sqlite/schema.sql)
+
+  With a sqlite: URL (--url or DATABASE_URL) init-db creates the tables from the generated SQLite schema
+  (every statement IF NOT EXISTS, so it is safe to run again); --provision is PostgreSQL-only.
 
   Passwords come only from files: APPUSER_PASSWORD_FILE, BACKUPUSER_PASSWORD_FILE (e.g. /run/secrets/...).`;
 
@@ -30,6 +38,8 @@ export interface InitDbOptions {
   /** Connection for migrations; undefined: the admin connection on the application database. */
   url?: string;
   dir: string;
+  /** SQLite: the schema file; undefined: sqlwright's generated/sqlite/schema.sql. */
+  sqliteSchema?: string;
   plan: ProvisionPlan;
 }
 
@@ -54,6 +64,7 @@ export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbO
         'backup-user': { type: 'string' },
         'temporal-owner': { type: 'string' },
         dir: { type: 'string', default: 'sql/schema' },
+        'sqlite-schema': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,6 +92,7 @@ export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbO
     adminUrl: values['admin-url'] ?? (env.DATABASE_ADMIN_URL || undefined),
     url: values.url ?? (env.DATABASE_URL || undefined),
     dir: path.resolve(values.dir!),
+    sqliteSchema: values['sqlite-schema'] === undefined ? undefined : path.resolve(values['sqlite-schema']),
     plan,
   };
 }
@@ -128,6 +140,18 @@ async function migrate(options: InitDbOptions): Promise<void> {
   }
 }
 
+/** SQLite: open the file (created when missing) and run the generated schema through ensureSchema. */
+async function initSqlite(url: string, sqliteSchemaFile: string | undefined): Promise<void> {
+  const config = loadConfig({ values: { database: { url } }, env: { APP_ENV: 'development' } });
+  const db = openDatabase(config, { logger: createJsonLogger({ level: 'warn' }) });
+  try {
+    const applied = await ensureSchema(db, { sqliteSchemaFile });
+    console.log(`applied ${applied.join(', ')} to ${redactUrl(url)} (SQLite; tables created if missing)`);
+  } finally {
+    await db.close();
+  }
+}
+
 function warnAboutPasswordVariables(env: NodeJS.ProcessEnv): void {
   for (const name of ['APPUSER_PASSWORD', 'BACKUPUSER_PASSWORD']) {
     if (env[name] !== undefined) console.warn(`warning: ${name} is ignored: put the password in a file and set ${name}_FILE`);
@@ -140,14 +164,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     (options.exitCode === 0 ? console.log : console.error)(options.usage);
     return options.exitCode;
   }
-  for (const url of [options.url, options.adminUrl]) {
-    if (url?.startsWith('sqlite:')) {
-      console.error('init-db: SQLite is not supported yet (it arrives with the SQLite dialect); init-db needs PostgreSQL');
-      return 2;
-    }
+  const sqliteUrl = [options.url, options.adminUrl].find((url) => url?.startsWith('sqlite:'));
+  if (sqliteUrl !== undefined && options.provision) {
+    console.error('init-db: --provision creates PostgreSQL databases, roles and grants; SQLite has none of these. Run `init-db` without --provision to create the SQLite tables.');
+    return 2;
   }
   try {
-    if (options.provision) {
+    if (sqliteUrl !== undefined) {
+      await initSqlite(sqliteUrl, options.sqliteSchema);
+    } else if (options.provision) {
       warnAboutPasswordVariables(env);
       const connect: ConnectAdmin = (database) => connected(clientConfig(options.adminUrl, database));
       await provision(connect, options.plan, consoleLogger);

@@ -111,10 +111,10 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
     assert.deepEqual(methods.rows, [{ rolname: 'appuser', method: 'SCRAM-SHA-256$' }, { rolname: 'backupuser', method: 'SCRAM-SHA-256$' }]);
   });
 
-  it('rejects a SQLite URL with a clear message', async () => {
-    const result = await initDb([], { DATABASE_URL: 'sqlite:///./database.db' });
+  it('rejects --provision with a SQLite URL with a clear message (init-db on SQLite: test/cli/init-db-sqlite.test.ts)', async () => {
+    const result = await initDb(['--provision'], { DATABASE_URL: 'sqlite:///./database.db' });
     assert.equal(result.code, 2);
-    assert.match(result.out, /SQLite is not supported yet/);
+    assert.match(result.out, /--provision creates PostgreSQL databases, roles and grants; SQLite has none/);
   });
 
   it('keeps the passwords and their hashes out of the CLI output, its errors and the server log', async () => {

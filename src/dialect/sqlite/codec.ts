@@ -95,11 +95,45 @@ function encodeElement(value: unknown, kind: ValueKind): unknown {
   }
 }
 
-function decodeElement(value: unknown, kind: ValueKind): unknown {
+/**
+ * A decimal as PostgreSQL prints a `numeric(p, s)`: exactly `scale` digits after the point, rounded half away from
+ * zero (`'12.3'` -> `'12.30'`, `'1.005'` -> `'1.01'`). SQLite keeps the text as written, and REAL arithmetic
+ * results come back as numbers. Text that is not a plain decimal (NaN, exponents) goes through Number.
+ */
+export function toScale(value: string, scale: number): string {
+  const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(value);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    const n = Number(value);
+    return Number.isFinite(n) ? toScale(n.toFixed(Math.min(scale + 1, 100)), scale) : value;
+  }
+  const [, sign, whole, fraction = ''] = m;
+  if (fraction.length === scale) return `${sign === '-' ? '-' : ''}${whole || '0'}${scale > 0 ? `.${fraction}` : ''}`;
+  let digits = (whole || '0') + (fraction.length < scale ? fraction.padEnd(scale, '0') : fraction.slice(0, scale));
+  if (fraction.length > scale && fraction.charCodeAt(scale) >= 53 /* 5 */) {
+    const out = digits.split('');
+    let i = out.length - 1;
+    for (; i >= 0; i--) {
+      if (out[i] === '9') out[i] = '0';
+      else { out[i] = String.fromCharCode(out[i].charCodeAt(0) + 1); break; }
+    }
+    digits = (i < 0 ? '1' : '') + out.join('');
+  }
+  const intPart = digits.slice(0, digits.length - scale).replace(/^0+(?=\d)/, '');
+  const text = scale > 0 ? `${intPart}.${digits.slice(digits.length - scale)}` : intPart;
+  return sign === '-' && /[1-9]/.test(digits) ? `-${text}` : text;
+}
+
+function decodeDecimal(value: unknown, scale: number | undefined): unknown {
+  const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+  return scale === undefined || typeof text !== 'string' ? text : toScale(text, scale);
+}
+
+function decodeElement(value: unknown, kind: ValueKind, scale?: number): unknown {
   if (value === null) return null;
   switch (kind) {
     case 'timestamp': return decodeTimestamp(value);
-    case 'bigint': case 'numeric': return typeof value === 'number' ? String(value) : value;
+    case 'bigint': return typeof value === 'number' ? String(value) : value;
+    case 'numeric': return decodeDecimal(value, scale);
     case 'bytea': return typeof value === 'string' ? Buffer.from(value, 'base64') : value;
     default: return value;
   }
@@ -140,7 +174,7 @@ export const sqliteCodec: ValueCodec = {
       const elements = JSON.parse(value) as unknown[];
       const kind = type.kind;
       if (kind === 'timestamp' || kind === 'bigint' || kind === 'numeric' || kind === 'bytea') {
-        for (let i = 0; i < elements.length; i++) elements[i] = decodeElement(elements[i], kind);
+        for (let i = 0; i < elements.length; i++) elements[i] = decodeElement(elements[i], kind, type.scale);
       }
       return elements;
     }
@@ -148,7 +182,8 @@ export const sqliteCodec: ValueCodec = {
       case 'bool': return typeof value === 'number' || typeof value === 'bigint' ? value !== 0 && value !== 0n : value;
       case 'timestamp': return decodeTimestamp(value);
       case 'json': return typeof value === 'string' ? JSON.parse(value) : value;
-      case 'bigint': case 'numeric': return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+      case 'bigint': return typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+      case 'numeric': return decodeDecimal(value, type.scale);
       case 'int': case 'float': return typeof value === 'bigint' ? Number(value) : value;
       default: return value;
     }
