@@ -28,11 +28,17 @@ export function isCheckedOut(state: EntryState): boolean {
   return state === 'reserved' || state === 'in-use' || state === 'resetting';
 }
 
+/** One bit per state, and per state the bits of the states it may move to: a move check is one AND. */
+const BIT: Record<EntryState, number> = { opening: 1, idle: 2, reserved: 4, 'in-use': 8, resetting: 16, retiring: 32, closed: 64 };
+const LEGAL_MASK = Object.fromEntries(
+  Object.entries(LEGAL).map(([from, tos]) => [from, tos.reduce((mask, to) => mask | BIT[to], 0)]),
+) as Record<EntryState, number>;
+
 /**
  * Returns `to` when the move is legal.
  * @throws Error on an illegal move: a bug in the pool, never a user error.
  */
 export function moveTo(from: EntryState, to: EntryState): EntryState {
-  if (!LEGAL[from].includes(to)) throw new Error(`sqlwright pool: illegal connection state change ${from} -> ${to}`);
+  if ((LEGAL_MASK[from] & BIT[to]) === 0) throw new Error(`sqlwright pool: illegal connection state change ${from} -> ${to}`);
   return to;
 }

@@ -2,9 +2,11 @@
  * One pooled connection: its client, its state, its ages, and the query wrapper every query goes through
  * (client-side timeout guard, lost-connection detection, transaction-status tracking).
  */
+import pg from 'pg';
 import { DatabaseUnavailableError, QueryTimeoutError, SqlwrightError } from '../errors.js';
 import { isConnectionBroken } from '../errors/sqlstate.js';
 import type { Clock } from './clock.js';
+import { Deadline, type DeadlineList } from './deadlines.js';
 import { moveTo, type EntryState } from './entry-state.js';
 import type { PgClientLike, PgResultLike, PoolLogger } from './options.js';
 
@@ -40,6 +42,20 @@ export interface PooledConnection {
   readonly raw: PgClientLike;
 }
 
+/** pg.Client's `query(text, values)` form. */
+interface PgTextQuery {
+  query(text: string, values?: unknown[]): Promise<PgResultLike>;
+}
+
+/**
+ * True for a pg.Client (of the pg this package depends on) whose `query` is pg's own, possibly patched on
+ * the prototype by instrumentation, which forwards every call form. The pool only recognises the class;
+ * it never builds a client.
+ */
+export function isPlainPgClient(client: PgClientLike): boolean {
+  return client instanceof pg.Client && client.query === pg.Client.prototype.query;
+}
+
 const TX_START = /^\s*(begin|start\s+transaction)\b/i;
 const TX_END = /^\s*(commit|end|abort|rollback)\b(?!\s+to\b)(?!\s+prepared\b)/i;
 
@@ -60,7 +76,7 @@ export class PoolEntry {
   /** When the current checkout began (monotonic ms). */
   checkedOutAt = 0;
   /** Leak detection for the current checkout, when enabled. */
-  leak: { timer: unknown; stack: string | undefined; reported: boolean } | undefined;
+  leak: LeakWatch | undefined;
   /** Never lent yet: skips the pre-ping (it was just opened). */
   fresh = true;
   /** Marked for replacement (pre-ping failure of a sibling, invalidateIdle). */
@@ -70,16 +86,29 @@ export class PoolEntry {
   /** Queries started and not settled; a connection returned with one still running is destroyed. */
   inFlight = 0;
   readonly #clock: Clock;
+  /** The pool's shared deadlines: query guards and leak watches, on one lazy timer. */
+  readonly #deadlines: DeadlineList;
   readonly #guardMs: number;
   #inTransaction = false;
   readonly #tracksTransactions: boolean;
+  /** A pg.Client with pg's own query(): statements go as `(text, values)` (see {@link #send}). */
+  readonly #textForm: boolean;
   #closing: Promise<void> | undefined;
 
-  constructor(client: PgClientLike, clock: Clock, lifetimeMs: number, guardMs: number, onLost: (entry: PoolEntry, error: unknown) => void) {
+  constructor(
+    client: PgClientLike,
+    clock: Clock,
+    deadlines: DeadlineList,
+    lifetimeMs: number,
+    guardMs: number,
+    onLost: (entry: PoolEntry, error: unknown) => void,
+  ) {
     this.client = client;
     this.#clock = clock;
+    this.#deadlines = deadlines;
     this.#guardMs = guardMs;
     this.#tracksTransactions = typeof client.getTransactionStatus !== 'function';
+    this.#textForm = isPlainPgClient(client);
     this.createdAt = clock.now();
     this.lastUsedAt = this.createdAt;
     this.expiresAt = lifetimeMs > 0 ? this.createdAt + lifetimeMs : Infinity;
@@ -104,17 +133,16 @@ export class PoolEntry {
     this.broken ??= reason;
   }
 
-  /** Starts leak detection for this checkout: a warning with the acquiring stack after `thresholdMs`. */
+  /**
+   * Starts leak detection for this checkout (which began at `checkedOutAt`): a warning with the acquiring
+   * stack after `thresholdMs`.
+   */
   watchLeak(thresholdMs: number, logger: PoolLogger, pool: string): void {
-    const leak = { timer: undefined as unknown, stack: new Error('connection acquired here').stack, reported: false };
-    leak.timer = this.#clock.setTimeout(() => {
-      leak.reported = true;
-      logger.warn(
-        { pool, connectionId: this.id, heldMs: this.#clock.now() - this.checkedOutAt, stack: leak.stack },
-        `connection held longer than leakDetectionMs (${thresholdMs}ms): possible leak`,
-      );
-    }, thresholdMs);
+    // Created here, not in LeakWatch, so the acquiring frames stay within the stack trace limit.
+    const site = new Error('connection acquired here');
+    const leak = new LeakWatch(this, this.#clock, site, thresholdMs, logger, pool);
     this.leak = leak;
+    this.#deadlines.add(leak, this.checkedOutAt + thresholdMs);
   }
 
   /** Ends leak detection; logs "returned" when a warning was given for this checkout (and a logger is passed). */
@@ -122,7 +150,7 @@ export class PoolEntry {
     const leak = this.leak;
     if (!leak) return;
     this.leak = undefined;
-    this.#clock.clearTimeout(leak.timer);
+    this.#deadlines.remove(leak);
     if (leak.reported && logger) logger.info({ pool, connectionId: this.id, heldMs }, 'connection previously reported as a possible leak was returned');
   }
 
@@ -147,9 +175,7 @@ export class PoolEntry {
   query(text: string, values?: readonly unknown[], options?: QueryOptions): Promise<PgResultLike> {
     if (this.broken !== undefined) return Promise.reject(this.#lost(this.broken, text));
     const timeoutMs = options?.timeoutMs ?? this.#guardMs;
-    const config: { text: string; values?: any[]; name?: string } = { text };
-    if (values !== undefined) config.values = values as any[];
-    if (options?.name !== undefined) config.name = options.name;
+    const name = options?.name;
     // Our own tracking only for clients that do not report pg's ReadyForQuery status.
     if (this.#tracksTransactions) {
       if (TX_START.test(text)) this.#inTransaction = true;
@@ -157,36 +183,19 @@ export class PoolEntry {
     }
     this.inFlight++;
     return new Promise<PgResultLike>((resolve, reject) => {
-      let done = false;
-      const timer = timeoutMs > 0
-        ? this.#clock.setTimeout(() => {
-            if (done) return;
-            done = true;
-            this.inFlight--;
-            const error = new QueryTimeoutError(
-              `query exceeded the client-side timeout of ${timeoutMs}ms; the connection was destroyed`,
-              { sql: text, timeoutMs },
-            );
-            // The server may still be running the statement and will answer later; the only safe
-            // state for this socket is closed.
-            this.markBroken(error);
-            void this.close();
-            reject(error);
-          }, timeoutMs)
-        : undefined;
-      this.client.query(config).then(
+      // The guard is a deadline on the pool's shared timer, not a timer of its own (see deadlines.ts).
+      const guard = timeoutMs > 0 ? new QueryGuard(this, text, timeoutMs, reject) : undefined;
+      if (guard !== undefined) this.#deadlines.add(guard, this.#clock.now() + timeoutMs);
+      this.#send(text, values, name).then(
         (result) => {
-          if (done) return;
-          done = true;
+          // Not in the list any more: the guard fired first and has already rejected.
+          if (guard !== undefined && !this.#deadlines.remove(guard)) return;
           this.inFlight--;
-          if (timer !== undefined) this.#clock.clearTimeout(timer);
           resolve(result);
         },
         (error: unknown) => {
-          if (done) return;
-          done = true;
+          if (guard !== undefined && !this.#deadlines.remove(guard)) return;
           this.inFlight--;
-          if (timer !== undefined) this.#clock.clearTimeout(timer);
           // pg fails queries on a dead socket with an uncoded Error; the client's 'error'/'end' event has
           // already marked us broken by the time the rejection is delivered (pg defers it a tick).
           if (this.broken !== undefined || isConnectionBroken(error)) {
@@ -196,6 +205,22 @@ export class PoolEntry {
         },
       );
     });
+  }
+
+  /**
+   * Hands the statement to the client. pg's own `Client#query` gets `(text, values)`: given a config object,
+   * pg copies it property by property (`cloneQueryConfig`, via property descriptors), which costs about as
+   * much as the whole pool's checkout + query + release; the two forms build the same pg `Query`. Any other
+   * client (a wrapper, a subclass with its own `query`) gets the config object of {@link PgClientLike}.
+   */
+  #send(text: string, values: readonly unknown[] | undefined, name: string | undefined): Promise<PgResultLike> {
+    if (this.#textForm && name === undefined && (values === undefined || Array.isArray(values))) {
+      return (this.client as unknown as PgTextQuery).query(text, values as unknown[] | undefined);
+    }
+    const config: { text: string; values?: any[]; name?: string } = { text };
+    if (values !== undefined) config.values = values as any[];
+    if (name !== undefined) config.name = name;
+    return this.client.query(config);
   }
 
   #lost(cause: unknown, sql: string): SqlwrightError {
@@ -230,6 +255,67 @@ export class PoolEntry {
       );
     });
     return this.#closing;
+  }
+}
+
+/** The client-side guard of one running query. */
+class QueryGuard extends Deadline {
+  readonly #entry: PoolEntry;
+  readonly #text: string;
+  readonly #timeoutMs: number;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(entry: PoolEntry, text: string, timeoutMs: number, reject: (error: unknown) => void) {
+    super();
+    this.#entry = entry;
+    this.#text = text;
+    this.#timeoutMs = timeoutMs;
+    this.#reject = reject;
+  }
+
+  expire(): void {
+    const entry = this.#entry;
+    entry.inFlight--;
+    const error = new QueryTimeoutError(
+      `query exceeded the client-side timeout of ${this.#timeoutMs}ms; the connection was destroyed`,
+      { sql: this.#text, timeoutMs: this.#timeoutMs },
+    );
+    // The server may still be running the statement and will answer later; the only safe state for this
+    // socket is closed.
+    entry.markBroken(error);
+    void entry.close();
+    this.#reject(error);
+  }
+}
+
+/** Leak detection for one checkout. */
+class LeakWatch extends Deadline {
+  /** Where the connection was acquired; V8 formats the stack only when it is read (on a warning). */
+  readonly #site: Error;
+  reported = false;
+  readonly #entry: PoolEntry;
+  readonly #clock: Clock;
+  readonly #thresholdMs: number;
+  readonly #logger: PoolLogger;
+  readonly #pool: string;
+
+  constructor(entry: PoolEntry, clock: Clock, site: Error, thresholdMs: number, logger: PoolLogger, pool: string) {
+    super();
+    this.#site = site;
+    this.#entry = entry;
+    this.#clock = clock;
+    this.#thresholdMs = thresholdMs;
+    this.#logger = logger;
+    this.#pool = pool;
+  }
+
+  expire(): void {
+    this.reported = true;
+    const entry = this.#entry;
+    this.#logger.warn(
+      { pool: this.#pool, connectionId: entry.id, heldMs: this.#clock.now() - entry.checkedOutAt, stack: this.#site.stack },
+      `connection held longer than leakDetectionMs (${this.#thresholdMs}ms): possible leak`,
+    );
   }
 }
 

@@ -38,12 +38,12 @@ export class WaiterQueue {
   }
 
   /**
-   * Waits for a connection until `timeoutMs` passes; then `onTimeout()` supplies the rejection.
-   * `first` puts the waiter at the head: a caller whose connection failed its pre-ping keeps its turn.
+   * Waits for a connection until `deadline` (monotonic ms; one already past times out at once); then
+   * `onTimeout()` supplies the rejection. `first` puts the waiter at the head: a caller whose connection
+   * failed its pre-ping keeps its turn.
    */
-  wait(timeoutMs: number, onTimeout: () => unknown, first = false): Promise<PoolEntry> {
+  wait(deadline: number, onTimeout: () => unknown, first = false): Promise<PoolEntry> {
     return new Promise<PoolEntry>((resolve, reject) => {
-      const deadline = this.#clock.now() + Math.max(0, timeoutMs);
       const waiter: Waiter = { resolve, reject, deadline, onTimeout, prev: undefined, next: undefined };
       if (first) this.#pushFront(waiter);
       else this.#pushBack(waiter);
