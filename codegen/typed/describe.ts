@@ -4,6 +4,7 @@ import { isEnum, isEnumArray, type MappableType } from '@pgtyped/query';
 import type { Catalog, PgType } from '../catalog/types.js';
 import { at, type Problem } from '../errors.js';
 import { inferNullability, type Described } from './nullability/infer.js';
+import { baseMapping } from './pg-types.js';
 import type { TypeSource } from './type-source.js';
 import type { QueryFile, QueryParam, ResultColumn, TypedQuery } from './types.js';
 
@@ -38,7 +39,10 @@ function resolveType(type: MappableType, catalog: Catalog): PgType | string {
   };
   if (typeof type === 'string') {
     const array = type.startsWith('_');
-    return { kind: 'base', name: array ? type.slice(1) : type, array };
+    const name = array ? type.slice(1) : type;
+    // Caught here, with the query's name, rather than as a crash in the emitter.
+    if (!baseMapping(name)) return `unsupported type ${type} (see the type map in docs/codegen.md)`;
+    return { kind: 'base', name, array };
   }
   if (isEnumArray(type)) return enumOf(type.elementType.name, type.elementType.enumValues, true);
   if (isEnum(type)) return enumOf(type.name, type.enumValues, false);

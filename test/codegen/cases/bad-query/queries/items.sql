@@ -11,3 +11,6 @@ SELECT id, qty + 1 FROM inv.items;
 
 /* @name SyntaxError */
 SELECT id FROM inv.items WHERE AND qty > :min!;
+
+/* @name UnsupportedColumnType */
+SELECT relname FROM pg_catalog.pg_class WHERE oid = :oid!;
