@@ -159,6 +159,11 @@ export class Table<E> {
   readonly #getText: string;
   readonly #getOptions: { name: string };
 
+  /** The table's columns, as named queries returning whole rows decode them. */
+  get columns(): readonly ColumnDescriptor[] {
+    return this.#d.columns;
+  }
+
   constructor(descriptor: TableDescriptor) {
     this.#d = descriptor;
     this.#byField = new Map(descriptor.columns.map((c) => [c.field, c]));

@@ -70,6 +70,10 @@ function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, En
       const f = m.fields[i];
       return c.key === f.column.name && c.nullable === f.nullable && c.type.read === f.type.read;
     });
+  // Rows with exactly the table's columns (whatever their nullability) decode with the table's descriptors.
+  const tableColumns =
+    columns.length === m.fields.length &&
+    columns.every((c, i) => c.key === m.fields[i].column.name && c.type.read === m.fields[i].type.read && c.type.kind === m.fields[i].type.kind);
   const n = schemaNames(m);
   const pascal = pascalCase(q.name);
   const row = columns.length === 0
@@ -81,7 +85,7 @@ function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, En
   const constant =
     `{\n  name: ${str(`sqlwright_${m.table.name}_${snakeCase(q.name)}`)},\n  method: ${str(`${m.entity}Repository.${method}`)},\n` +
     `  text: ${sqlLiteral(q.text)},\n  params: [${params.map((p) => columnType(p.type)).join(', ')}],\n` +
-    `  columns: ${columns.length === 0 ? '[]' : `[\n${columns.map((c, i) => `    ${descriptor(c.key, c.key, c.field, c.type, sameAsEntity ? m.fields[i].column.numeric?.scale : undefined)},`).join('\n')}\n  ]`},\n` +
+    `  columns: ${tableColumns ? 'table.columns' : columns.length === 0 ? '[]' : `[\n${columns.map((c) => `    ${descriptor(c.key, c.key, c.field, c.type)},`).join('\n')}\n  ]`},\n` +
     `${postgresOnly ? `  postgresOnly: ${str(postgresOnly)},\n` : ''}}`;
   return {
     query: q,

@@ -69,20 +69,7 @@ const listOpenTasksOfOwnerQuery: rt.NamedQuery = {
 WHERE owner_id = $1 AND status <> 'done' AND NOT archived
 ORDER BY due_at ASC NULLS LAST, id`,
   params: [{ kind: 'uuid' }],
-  columns: [
-    { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
-    { column: 'title', sql: 'title', field: 'title', type: { kind: 'text' } },
-    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' } },
-    { column: 'priority', sql: 'priority', field: 'priority', type: { kind: 'int' } },
-    { column: 'due_at', sql: 'due_at', field: 'dueAt', type: { kind: 'timestamp' } },
-    { column: 'owner_id', sql: 'owner_id', field: 'ownerId', type: { kind: 'uuid' } },
-    { column: 'labels', sql: 'labels', field: 'labels', type: { kind: 'text', array: true } },
-    { column: 'metadata', sql: 'metadata', field: 'metadata', type: { kind: 'json' } },
-    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric', scale: 2 } },
-    { column: 'archived', sql: 'archived', field: 'archived', type: { kind: 'bool' } },
-    { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
-    { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
-  ],
+  columns: table.columns,
 };
 /** Parameters of CountTasksByStatus. */
 export const countTasksByStatusParamsSchema = z.strictObject({
@@ -126,20 +113,7 @@ const archiveDoneTasksOfOwnerQuery: rt.NamedQuery = {
 WHERE owner_id = $1 AND status = 'done' AND NOT archived
 RETURNING *`,
   params: [{ kind: 'uuid' }],
-  columns: [
-    { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
-    { column: 'title', sql: 'title', field: 'title', type: { kind: 'text' } },
-    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' } },
-    { column: 'priority', sql: 'priority', field: 'priority', type: { kind: 'int' } },
-    { column: 'due_at', sql: 'due_at', field: 'dueAt', type: { kind: 'timestamp' } },
-    { column: 'owner_id', sql: 'owner_id', field: 'ownerId', type: { kind: 'uuid' } },
-    { column: 'labels', sql: 'labels', field: 'labels', type: { kind: 'text', array: true } },
-    { column: 'metadata', sql: 'metadata', field: 'metadata', type: { kind: 'json' } },
-    { column: 'estimate', sql: 'estimate', field: 'estimate', type: { kind: 'numeric', scale: 2 } },
-    { column: 'archived', sql: 'archived', field: 'archived', type: { kind: 'bool' } },
-    { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
-    { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
-  ],
+  columns: table.columns,
 };
 
 /** Reads and writes app.tasks. Inputs are validated before any SQL runs; rows come back as Task. */

@@ -59,15 +59,7 @@ const findIdentityByProviderSubjectQuery: rt.NamedQuery = {
   method: 'UserIdentityRepository.findIdentityByProviderSubject',
   text: 'SELECT * FROM app.user_identities WHERE provider = $1 AND subject = $2',
   params: [{ kind: 'text' }, { kind: 'text' }],
-  columns: [
-    { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
-    { column: 'user_id', sql: 'user_id', field: 'userId', type: { kind: 'uuid' } },
-    { column: 'provider', sql: 'provider', field: 'provider', type: { kind: 'text' } },
-    { column: 'subject', sql: 'subject', field: 'subject', type: { kind: 'text' } },
-    { column: 'email', sql: 'email', field: 'email', type: { kind: 'text' } },
-    { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
-    { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
-  ],
+  columns: table.columns,
 };
 /** Parameters of ListIdentitiesOfUser. */
 export const listIdentitiesOfUserParamsSchema = z.strictObject({
@@ -81,15 +73,7 @@ const listIdentitiesOfUserQuery: rt.NamedQuery = {
   method: 'UserIdentityRepository.listIdentitiesOfUser',
   text: 'SELECT * FROM app.user_identities WHERE user_id = $1 ORDER BY provider, subject',
   params: [{ kind: 'uuid' }],
-  columns: [
-    { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
-    { column: 'user_id', sql: 'user_id', field: 'userId', type: { kind: 'uuid' } },
-    { column: 'provider', sql: 'provider', field: 'provider', type: { kind: 'text' } },
-    { column: 'subject', sql: 'subject', field: 'subject', type: { kind: 'text' } },
-    { column: 'email', sql: 'email', field: 'email', type: { kind: 'text' } },
-    { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
-    { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
-  ],
+  columns: table.columns,
 };
 
 /** Reads and writes app.user_identities. Inputs are validated before any SQL runs; rows come back as UserIdentity. */

@@ -68,14 +68,7 @@ const findUserByEmailQuery: rt.NamedQuery = {
   method: 'UserRepository.findUserByEmail',
   text: 'SELECT * FROM app.users WHERE email = $1',
   params: [{ kind: 'text' }],
-  columns: [
-    { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
-    { column: 'first_name', sql: 'first_name', field: 'firstName', type: { kind: 'text' } },
-    { column: 'last_name', sql: 'last_name', field: 'lastName', type: { kind: 'text' } },
-    { column: 'email', sql: 'email', field: 'email', type: { kind: 'text' } },
-    { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
-    { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
-  ],
+  columns: table.columns,
 };
 /** Parameters of SearchUsersByName. */
 export const searchUsersByNameParamsSchema = z.strictObject({
@@ -93,14 +86,7 @@ WHERE first_name ILIKE $1 OR last_name ILIKE $1
 ORDER BY last_name, first_name, id
 LIMIT $2`,
   params: [{ kind: 'text' }, { kind: 'bigint' }],
-  columns: [
-    { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
-    { column: 'first_name', sql: 'first_name', field: 'firstName', type: { kind: 'text' } },
-    { column: 'last_name', sql: 'last_name', field: 'lastName', type: { kind: 'text' } },
-    { column: 'email', sql: 'email', field: 'email', type: { kind: 'text' } },
-    { column: 'created_at', sql: 'created_at', field: 'createdAt', type: { kind: 'timestamp' } },
-    { column: 'updated_at', sql: 'updated_at', field: 'updatedAt', type: { kind: 'timestamp' } },
-  ],
+  columns: table.columns,
   postgresOnly: 'uses ILIKE; SQLite cannot prepare it: near "ILIKE": syntax error',
 };
 
