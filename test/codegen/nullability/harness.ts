@@ -3,7 +3,7 @@
  * introspection, pgtyped's describe, the nullability rules, and the emitters. The queries of query.sql
  * belong to the first table schema.sql creates (the emitters put queries on a table's repository).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { introspect } from '../../../codegen/catalog/introspect.js';
@@ -59,9 +59,13 @@ export async function typeSources(schemaFiles: QueryFile[], queryFiles: QueryFil
   }
 }
 
-/** A nullability case folder: schema.sql, and query.sql as the queries of schema.sql's first table. */
+/**
+ * A nullability case folder: query.sql as the queries of the schema's first table, and the case's own
+ * schema.sql, or the schema most cases share (nullability/schema.sql) when it has none.
+ */
 export function caseSources(dir: string): { schemaFiles: QueryFile[]; queryFiles: QueryFile[] } {
-  const schemaSql = readFileSync(path.join(dir, 'schema.sql'), 'utf8');
+  const own = path.join(dir, 'schema.sql');
+  const schemaSql = readFileSync(existsSync(own) ? own : path.join(dir, '../../schema.sql'), 'utf8');
   const querySql = readFileSync(path.join(dir, 'query.sql'), 'utf8');
   return { schemaFiles: [{ path: 'schema.sql', text: schemaSql }], queryFiles: [{ path: `queries/${ownerTable(schemaSql)}.sql`, text: querySql }] };
 }
