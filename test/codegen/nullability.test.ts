@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { caseReport, typeCase } from './nullability/harness.js';
 
 /**
- * One folder per nullability rule under nullability/cases/: query.sql, expected.txt and optionally schema.sql (else nullability/schema.sql) (per
+ * One folder per nullability rule under nullability/cases/: query.sql, expected.txt and optionally schema.sql (added to nullability/schema.sql) (per
  * query, the `--explain` table and the emitted row schema). UPDATE_GOLDEN=1 rewrites expected.txt.
  */
 const CASES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'nullability', 'cases');

@@ -60,12 +60,12 @@ export async function typeSources(schemaFiles: QueryFile[], queryFiles: QueryFil
 }
 
 /**
- * A nullability case folder: query.sql as the queries of the schema's first table, and the case's own
- * schema.sql, or the schema most cases share (nullability/schema.sql) when it has none.
+ * A nullability case folder: query.sql as the queries of the schema's first table, on the schema every case
+ * shares (nullability/schema.sql) plus the case's own schema.sql when it has one.
  */
 export function caseSources(dir: string): { schemaFiles: QueryFile[]; queryFiles: QueryFile[] } {
   const own = path.join(dir, 'schema.sql');
-  const schemaSql = readFileSync(existsSync(own) ? own : path.join(dir, '../../schema.sql'), 'utf8');
+  const schemaSql = readFileSync(path.join(dir, '../../schema.sql'), 'utf8') + (existsSync(own) ? readFileSync(own, 'utf8') : '');
   const querySql = readFileSync(path.join(dir, 'query.sql'), 'utf8');
   return { schemaFiles: [{ path: 'schema.sql', text: schemaSql }], queryFiles: [{ path: `queries/${ownerTable(schemaSql)}.sql`, text: querySql }] };
 }
