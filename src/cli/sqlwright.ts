@@ -2,7 +2,8 @@
 // `npx sqlwright <command>`: the package's one binary, dispatching to the CLIs of this folder and codegen.
 const USAGE = `usage: sqlwright <command> [options]
   codegen   generate typed entities and repositories from sql/ (needs the codegen dev dependencies:
-            npm i -D ts-morph @pgtyped/parser @pgtyped/query @pgtyped/wire)
+            npm i -D ts-morph@28 @pgtyped/parser@2.4 @pgtyped/query@2.4 @pgtyped/wire@2.4 libpg-query@18,
+            and @electric-sql/pglite@0.5.14 @electric-sql/pglite-socket@0.2.17 to run with no server)
   migrate   up | status | verify
   init-db   [--provision]
 Run a command with --help for its options.`;
