@@ -9,6 +9,18 @@ import { z } from 'zod';
 /** 8-4-4-4-12 hex digits, any version: zod's strict `z.uuid()` rejects fixture ids like 0000…0001. */
 export const uuid = z.guid();
 
+/** The pattern `z.guid()` checks (zod 4's `guid` regex). */
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * Shortcuts for `validate` (repository-runtime.ts) on hot schemas: when the check returns true, zod would accept the
+ * input and return it unchanged, so it is returned without running zod. Anything else goes through zod, which
+ * gives the issues. `get(id)` validates a key on every read; this saves most of that.
+ */
+export const acceptsAsIs = new WeakMap<z.ZodType, (input: unknown) => boolean>([
+  [uuid, (input) => typeof input === 'string' && GUID.test(input)],
+]);
+
 export const int2 = z.number().int().min(-32768).max(32767);
 export const int4 = z.number().int().min(-2147483648).max(2147483647);
 

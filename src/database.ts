@@ -5,7 +5,7 @@ import { createDialect } from './dialect/create.js';
 import type { Executor, QueryOptions, QueryResult } from './executor.js';
 import type { PoolStatus } from './errors.js';
 import { checkHealth, type HealthReport } from './health.js';
-import { instrumentedQuery, type QueryLogSettings } from './instrument.js';
+import { instrumentedQuery, logQuery, type QueryLogSettings } from './instrument.js';
 import { createJsonLogger, redactingLogger, type Logger } from './log.js';
 import { redactUrl } from './redact.js';
 import { ReplicaRouter, type ReplicaState } from './replicas.js';
@@ -39,10 +39,40 @@ class AutocommitExecutor implements Executor {
     this.#log = log;
   }
 
-  async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+  // Not `async`: on a dialect that runs statements synchronously (SQLite) a statement outside a transaction, with
+  // the connection free, runs right here (`queryNow`) and comes back as one settled promise, with no microtask
+  // hop per step (acquire, run, release). Errors are still rejections, never synchronous throws.
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     // A statement issued from inside db.transaction() joins that transaction instead of taking a new connection.
     const scope = activeTransaction.getStore()?.get(this.#target);
     if (scope) return scope.query<R>(text, params, options);
+    if (this.#target.queryNow !== undefined) {
+      let result: QueryResult<R> | undefined;
+      try {
+        result = this.#now<R>(text, params, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (result !== undefined) return Promise.resolve(result);
+    }
+    return this.#acquireAndQuery<R>(text, params, options);
+  }
+
+  /** See Executor.queryNow: inside db.transaction() it runs in that transaction, as `query` does. */
+  queryNow<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): QueryResult<R> | undefined {
+    const scope = activeTransaction.getStore()?.get(this.#target);
+    if (scope) return scope.queryNow<R>(text, params, options);
+    return this.#target.queryNow === undefined ? undefined : this.#now<R>(text, params, options);
+  }
+
+  #now<R>(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): QueryResult<R> | undefined {
+    const started = performance.now();
+    const result = this.#target.queryNow!(text, params, options);
+    if (result !== undefined) logQuery(this.#log, text, params, performance.now() - started, result.rowCount);
+    return result;
+  }
+
+  async #acquireAndQuery<R>(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult<R>> {
     const connection = await this.#target.acquire();
     try {
       return await instrumentedQuery<R>(connection, this.#log, text, params, options);
@@ -89,7 +119,10 @@ export class Database<R = Executor> {
       );
     }
     this.#repositories = options.repositories ?? ((executor) => executor as R);
-    this.#log = { logger, echo: config.echo, slowQueryMs: config.slowQueryMs, database: config.name };
+    // Echo lines are written at debug (info for loggers without debug): skip building them when that level is off.
+    const echoLevel = logger.debug ? 'debug' : 'info';
+    const echo = config.echo && (logger.isLevelEnabled?.(echoLevel) ?? true);
+    this.#log = { logger, echo, slowQueryMs: config.slowQueryMs, database: config.name };
     this.#autocommit = new AutocommitExecutor(this.#dialect, this.#log);
     logger.info(
       {

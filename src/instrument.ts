@@ -20,14 +20,21 @@ export async function instrumentedQuery<R>(
 ): Promise<QueryResult<R>> {
   const started = performance.now();
   const result = await target.query<R>(text, params, options);
-  const durationMs = performance.now() - started;
+  logQuery(settings, text, params, performance.now() - started, result.rowCount);
+  return result;
+}
+
+/**
+ * What {@link instrumentedQuery} logs once a statement has succeeded in `durationMs`: the echo line when echo is on,
+ * the slow-query warning past the threshold. For callers that ran the statement themselves (synchronous drivers).
+ */
+export function logQuery(settings: QueryLogSettings, text: string, params: readonly unknown[] | undefined, durationMs: number, rowCount: number): void {
   if (settings.echo) {
-    (settings.logger.debug ?? settings.logger.info).call(settings.logger, { database: settings.database, sql: text, params: params?.length ?? 0, durationMs: round(durationMs), rows: result.rowCount }, 'query');
+    (settings.logger.debug ?? settings.logger.info).call(settings.logger, { database: settings.database, sql: text, params: params?.length ?? 0, durationMs: round(durationMs), rows: rowCount }, 'query');
   }
   if (settings.slowQueryMs > 0 && durationMs > settings.slowQueryMs) {
     settings.logger.warn({ database: settings.database, sql: text, durationMs: round(durationMs), thresholdMs: settings.slowQueryMs }, 'slow query');
   }
-  return result;
 }
 
 function round(ms: number): number {

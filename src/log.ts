@@ -6,6 +6,8 @@ export interface Logger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  /** As pino's: whether a line at `level` would be written, so costly lines are not even built. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -42,7 +44,8 @@ export function createJsonLogger(options: { level?: Level; write?: (line: string
     const payload = redact(obj) as Record<string, unknown>;
     write(JSON.stringify({ level, time: new Date().toISOString(), ...(options.name ? { name: options.name } : {}), msg: redact(msg), ...payload }));
   };
-  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+  const isLevelEnabled = (level: string) => LEVELS[level as Level] >= min;
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error'), isLevelEnabled };
 }
 
 /**
@@ -52,7 +55,13 @@ export function createJsonLogger(options: { level?: Level; write?: (line: string
 export function redactingLogger(inner: Logger): Logger {
   const wrap = (fn: ((obj: object, msg: string) => void) | undefined) =>
     fn && ((obj: object, msg: string) => fn.call(inner, redact(obj) as object, redact(msg) as string));
-  return { debug: wrap(inner.debug), info: wrap(inner.info)!, warn: wrap(inner.warn)!, error: wrap(inner.error)! };
+  return {
+    debug: wrap(inner.debug),
+    info: wrap(inner.info)!,
+    warn: wrap(inner.warn)!,
+    error: wrap(inner.error)!,
+    ...(inner.isLevelEnabled ? { isLevelEnabled: (level: string) => inner.isLevelEnabled!(level) } : {}),
+  };
 }
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {}, isLevelEnabled: () => false };

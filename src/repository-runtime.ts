@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { ColumnType, Executor } from './executor.js';
+import type { ColumnType, Executor, ValueCodec } from './executor.js';
 import { NotFoundError, UnsupportedOnDialectError, ValidationError, type ValidationIssue } from './errors.js';
 import { decodeCursor, encodeCursor } from './keyset.js';
+import { acceptsAsIs } from './column-schemas.js';
 
 /**
  * The helpers generated repositories call (generated/repositories/*.ts): input validation, row decoding and
@@ -89,6 +90,8 @@ function toIssues(error: z.ZodError): ValidationIssue[] {
  * @throws ValidationError with one issue per zod issue; nothing has been sent to the database.
  */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const accepts = acceptsAsIs.get(schema);
+  if (accepts !== undefined && accepts(input)) return input as z.output<S>;
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = toIssues(result.error);
@@ -105,6 +108,25 @@ export function decodeRow<T>(executor: Executor, row: Record<string, unknown>, c
     out[c.field] = codec.decode(row[c.column], c.type);
   }
   return out as T;
+}
+
+type RowDecoder = (row: Record<string, unknown>) => unknown;
+
+/**
+ * A function equal to `(row) => decodeRow(executor, row, columns)` for one codec, built once: each column's
+ * decoding is resolved ahead of time (`ValueCodec.decoder`) instead of switching on its type for every value.
+ */
+function compileRowDecoder(codec: ValueCodec, columns: readonly ColumnDescriptor[]): RowDecoder {
+  const plan = columns.map((c) => ({ field: c.field, column: c.column, decode: codec.decoder ? codec.decoder(c.type) : (v: unknown) => codec.decode(v, c.type) }));
+  return (row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i];
+      const value = row[p.column];
+      out[p.field] = value == null ? null : p.decode === null ? value : p.decode(value);
+    }
+    return out;
+  };
 }
 
 /** A named query from sql/queries, typed at codegen. */
@@ -158,6 +180,9 @@ export class Table<E> {
   /** get(id) runs on every read: its text, name and options object are built once. */
   readonly #getText: string;
   readonly #getOptions: { name: string };
+  readonly #decoders = new Map<ValueCodec, RowDecoder>();
+  #lastCodec: ValueCodec | undefined;
+  #lastDecoder: RowDecoder | undefined;
 
   /** The table's columns, as named queries returning whole rows decode them. */
   get columns(): readonly ColumnDescriptor[] {
@@ -206,12 +231,36 @@ export class Table<E> {
   }
 
   #decode(executor: Executor, row: Record<string, unknown>): E {
-    return decodeRow<E>(executor, row, this.#d.columns);
+    return this.#decoder(executor.codec)(row) as E;
   }
 
-  async get(executor: Executor, id: unknown): Promise<E | null> {
-    const { rows } = await executor.query(this.#getText, [executor.codec.encode(id ?? null, this.#key.type)], this.#getOptions);
-    return rows.length > 0 ? decodeRow<E>(executor, rows[0], this.#d.columns) : null;
+  /** The compiled row decoder for this codec (one per dialect in use, usually one). */
+  #decoder(codec: ValueCodec): RowDecoder {
+    if (codec === this.#lastCodec) return this.#lastDecoder!;
+    let decoder = this.#decoders.get(codec);
+    if (decoder === undefined) {
+      decoder = compileRowDecoder(codec, this.#d.columns);
+      this.#decoders.set(codec, decoder);
+    }
+    this.#lastCodec = codec;
+    this.#lastDecoder = decoder;
+    return decoder;
+  }
+
+  // Not `async`: it runs on every read. Where the executor can run the statement now (SQLite), the result is one
+  // settled promise; elsewhere `.then` on the executor's promise. Errors are always rejections, never throws.
+  get(executor: Executor, id: unknown): Promise<E | null> {
+    try {
+      const params = [executor.codec.encode(id ?? null, this.#key.type)];
+      const decode = this.#decoder(executor.codec);
+      if (executor.queryNow !== undefined) {
+        const result = executor.queryNow(this.#getText, params, this.#getOptions);
+        if (result !== undefined) return Promise.resolve(result.rows.length > 0 ? (decode(result.rows[0]) as E) : null);
+      }
+      return executor.query(this.#getText, params, this.#getOptions).then(({ rows }) => (rows.length > 0 ? (decode(rows[0]) as E) : null));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** @throws NotFoundError when no row has this key. */

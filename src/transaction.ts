@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BeginOptions, DialectConnection } from './dialect/dialect.js';
 import type { Executor, QueryOptions, QueryResult } from './executor.js';
 import { SerializationError } from './errors.js';
-import { instrumentedQuery, type QueryLogSettings } from './instrument.js';
+import { instrumentedQuery, logQuery, type QueryLogSettings } from './instrument.js';
 
 export interface RetryOptions {
   /** Total attempts including the first. Default 3. */
@@ -34,6 +34,16 @@ export class Scope implements Executor {
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
     return instrumentedQuery<R>(this.connection, this.#log, text, params, options);
+  }
+
+  /** See Executor.queryNow: runs now on connections that can (SQLite), with the same logging as `query`. */
+  queryNow<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): QueryResult<R> | undefined {
+    const connection = this.connection;
+    if (connection.queryNow === undefined) return undefined;
+    const started = performance.now();
+    const result = connection.queryNow<R>(text, params, options);
+    if (result !== undefined) logQuery(this.#log, text, params, performance.now() - started, result.rowCount);
+    return result;
   }
 
   /** Runs `work` inside a savepoint: its failure rolls back only its own writes, then rethrows. */

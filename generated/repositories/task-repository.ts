@@ -128,8 +128,12 @@ export class TaskRepository {
    * The Task with this key, or null.
    * @throws ValidationError when the key is malformed (no SQL is sent).
    */
-  async get(id: Task['id']): Promise<Task | null> {
-    return table.get(this.#executor, rt.validate(keySchema, id, 'TaskRepository.get'));
+  get(id: Task['id']): Promise<Task | null> {
+    try {
+      return table.get(this.#executor, rt.validate(keySchema, id, 'TaskRepository.get'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

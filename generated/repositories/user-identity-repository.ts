@@ -88,8 +88,12 @@ export class UserIdentityRepository {
    * The UserIdentity with this key, or null.
    * @throws ValidationError when the key is malformed (no SQL is sent).
    */
-  async get(id: UserIdentity['id']): Promise<UserIdentity | null> {
-    return table.get(this.#executor, rt.validate(keySchema, id, 'UserIdentityRepository.get'));
+  get(id: UserIdentity['id']): Promise<UserIdentity | null> {
+    try {
+      return table.get(this.#executor, rt.validate(keySchema, id, 'UserIdentityRepository.get'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

@@ -102,8 +102,12 @@ export class UserRepository {
    * The User with this key, or null.
    * @throws ValidationError when the key is malformed (no SQL is sent).
    */
-  async get(id: User['id']): Promise<User | null> {
-    return table.get(this.#executor, rt.validate(keySchema, id, 'UserRepository.get'));
+  get(id: User['id']): Promise<User | null> {
+    try {
+      return table.get(this.#executor, rt.validate(keySchema, id, 'UserRepository.get'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**

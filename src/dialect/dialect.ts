@@ -1,4 +1,4 @@
-import type { Executor } from '../executor.js';
+import type { Executor, QueryOptions, QueryResult } from '../executor.js';
 import type { PoolStatus } from '../errors.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
@@ -34,6 +34,14 @@ export interface Dialect {
   readonly codec: Executor['codec'];
   /** Waits for a connection; @throws PoolTimeoutError, DatabaseUnavailableError. */
   acquire(): Promise<DialectConnection>;
+  /**
+   * Optional fast path for one autocommit statement, for drivers that run statements synchronously (SQLite):
+   * when a connection is free right now, runs the statement exactly as `acquire()`, `query()`, `release()` would,
+   * and returns its result; returns `undefined` without doing anything when none is free (lent out, closed), and
+   * the caller then takes the `acquire()` path.
+   * @throws the same typed errors as `query()` (the connection has been released by then).
+   */
+  queryNow?(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): QueryResult<any> | undefined;
   status(): PoolStatus;
   /** Runs a script of several statements (DDL), outside any transaction, on a connection of its own. */
   exec(script: string): Promise<void>;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { closeDefaultDatabase, getDefaultDatabase, openDatabase } from '../../src/database.js';
 import { ReadOnlyError } from '../../src/errors.js';
+import { createJsonLogger } from '../../src/log.js';
 import { createMigratedDatabase, adminQuery, testServer, type TestDatabase } from '../support/database.js';
 import { captureLogger, testDatabaseConfig } from '../support/runtime.js';
 
@@ -40,6 +41,22 @@ describe('logs, the default database, and a read-only role', () => {
       assert.doesNotMatch(logger.text(), /do-not-log-me/);
     } finally {
       await db.close();
+    }
+  });
+
+  it('echo writes every statement at debug, and is skipped when the logger is above debug', async () => {
+    for (const level of ['debug', 'warn'] as const) {
+      const lines: string[] = [];
+      const db = openDatabase(testDatabaseConfig(tdb.url, { echo: true }), { logger: createJsonLogger({ level, write: (l) => lines.push(l) }) });
+      try {
+        await db.executor.query('SELECT $1::text AS x', ['not logged']);
+      } finally {
+        await db.close();
+      }
+      const echoed = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'query');
+      assert.equal(echoed.length, level === 'debug' ? 1 : 0, level);
+      if (level === 'debug') assert.deepEqual([echoed[0].sql, echoed[0].params, echoed[0].level], ['SELECT $1::text AS x', 1, 'debug']);
+      assert.doesNotMatch(lines.join('\n'), /not logged/);
     }
   });
 

@@ -167,6 +167,15 @@ export const sqliteCodec: ValueCodec = {
     }
   },
 
+  decoder(type: ColumnType): ((value: unknown) => unknown) | null {
+    if (type.array) return (value) => sqliteCodec.decode(value, type);
+    switch (type.kind) {
+      case 'timestamp': return decodeTimestamp;
+      case 'bool': case 'json': case 'bigint': case 'numeric': case 'int': case 'float': return (value) => sqliteCodec.decode(value, type);
+      default: return null; // text, uuid, enum, date, bytea: stored as read
+    }
+  },
+
   decode(value: unknown, type: ColumnType): unknown {
     if (value === null || value === undefined) return null;
     if (type.array) {

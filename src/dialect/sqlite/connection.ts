@@ -212,6 +212,11 @@ export class SqliteConnection implements DialectConnection {
     }
   }
 
+  /** The statement, run now (SQLite always can): see Executor.queryNow. @throws typed errors. */
+  queryNow<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): QueryResult<R> {
+    return this.#live().query(text, params, options?.name);
+  }
+
   async begin(options?: BeginOptions): Promise<void> {
     this.#live().begin(options);
   }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Dialect, DialectConnection } from '../dialect.js';
+import type { QueryOptions, QueryResult } from '../../executor.js';
 import { DatabaseError, DatabaseUnavailableError, PoolTimeoutError, type PoolStatus } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { sqliteCodec } from './codec.js';
@@ -71,6 +72,23 @@ export class SqliteDialect implements Dialect {
     return this.#mutex
       .lock(this.#acquireTimeoutMs, () => new PoolTimeoutError(this.status(), this.#acquireTimeoutMs))
       .then(() => new SqliteConnection(this.#session, this.#onRelease));
+  }
+
+  /**
+   * One autocommit statement, synchronously, when the connection is free: lock, run, reset (as `release()` does),
+   * unlock. `undefined` when it is lent out or the dialect is closed (the caller then waits in `acquire()`, which
+   * queues FIFO or reports the close). No await anywhere, so nothing else can run in between.
+   * @throws typed errors, as SqliteConnection.query.
+   */
+  queryNow(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): QueryResult<any> | undefined {
+    if (this.#closed || !this.#mutex.tryLock()) return undefined;
+    const session = this.#session;
+    try {
+      return session.query(text, params, options?.name);
+    } finally {
+      session.reset();
+      this.#onRelease(false);
+    }
   }
 
   status(): PoolStatus {
