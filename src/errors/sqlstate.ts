@@ -21,8 +21,7 @@ function codeOf(error: unknown): string | undefined {
 /**
  * True when the error means the connection itself is unusable (and must be evicted), as opposed to a
  * statement error after which the connection is fine. pg reports a dead socket as a plain Error with no
- * code ("Connection terminated unexpectedly"); such errors are passed here with `connectionLost: true`
- * by the caller that saw the client's 'error'/'end' event.
+ * code ("Connection terminated unexpectedly"); the pool recognises those from the client's events instead.
  */
 export function isConnectionBroken(error: unknown): boolean {
   const code = codeOf(error);

@@ -43,7 +43,9 @@ export function translatePostgresError(error: unknown, sql?: string): SqlwrightE
     case SQLSTATE.readOnlyTransaction:
       return new ReadOnlyError(message, options);
   }
-  if (isConnectionBroken(error) || /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message) && e.code === undefined) {
+  // A connection lost mid-query arrives from the pool as DatabaseUnavailableError already (it watches the
+  // client's 'error'/'end' events); here only coded errors are classified, never by message text.
+  if (isConnectionBroken(error)) {
     return new DatabaseUnavailableError(`database unavailable: ${message}`, options);
   }
   return new DatabaseError(message, { ...options, sqlState: e.code });
