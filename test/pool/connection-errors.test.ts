@@ -1,17 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool, type PgClientLike, type PoolEvent } from '../../src/pool/index.js';
 import { DatabaseUnavailableError, SqlwrightError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { captureLogger, createManualClock, eventually, pgConnect, pidOf, poolDatabase, settle, terminateBackends } from './helpers.js';
+import { captureLogger, createManualClock, eventually, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test("an idle client's error evicts it and never crashes the process", async () => {
   const logger = captureLogger();

@@ -1,17 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool, resolvePoolOptions, POOL_DEFAULTS, type PoolEvent } from '../../src/pool/index.js';
 import { ValidationError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { captureLogger, createManualClock, pgConnect, poolDatabase } from './helpers.js';
+import { captureLogger, createManualClock, pgConnect, usePoolDatabase } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('events: connect, checkout, checkin, invalidate, close, with the pool name and reasons', async () => {
   const clock = createManualClock();

@@ -1,18 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createPool, type PooledConnection } from '../../src/pool/index.js';
 import { PoolTimeoutError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { createManualClock, pgConnect, poolDatabase, settle } from './helpers.js';
+import { createManualClock, pgConnect, usePoolDatabase, settle } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('at poolSize + maxOverflow the next checkout times out with the status and the design wording', async () => {
   const clock = createManualClock();

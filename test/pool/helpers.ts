@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { adminQuery, createTestDatabase, testServer, type TestDatabase } from '../support/database.js';
 import type { PoolLogger } from '../../src/pool/index.js';
@@ -7,6 +8,29 @@ export { createManualClock } from '../../src/pool/index.js';
 /** A database of the test file's own, so pg_terminate_backend can target only our pool's backends. */
 export function poolDatabase(): Promise<TestDatabase> {
   return createTestDatabase('sqlwright_pool');
+}
+
+/** Gives the calling test file its own database for all its tests (created before, dropped after). */
+export function usePoolDatabase(): { readonly url: string; readonly name: string } {
+  let db: TestDatabase | undefined;
+  before(async () => {
+    db = await poolDatabase();
+  });
+  after(async () => {
+    await db?.drop();
+  });
+  const current = () => {
+    if (!db) throw new Error('the pool test database exists only while the tests run');
+    return db;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get name() {
+      return current().name;
+    },
+  };
 }
 
 /** The connect factory the runtime would pass: a plain pg.Client, connected. */

@@ -1,7 +1,7 @@
 // The hot path's cheaper machinery: deadlines on one shared lazy timer (query guards, leak watches), the
 // synchronous fast checkout, and pg.Client's (text, values) call form. No timing assertions: time is a
 // manual clock, and an in-memory client stands in where the test needs a query that never answers.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
@@ -9,8 +9,7 @@ import { createPool, createManualClock, type PgClientLike, type PgResultLike } f
 import { Deadline, DeadlineList } from '../../src/pool/deadlines.js';
 import { isPlainPgClient } from '../../src/pool/entry.js';
 import { QueryTimeoutError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { pgConnect, poolDatabase, settle } from './helpers.js';
+import { pgConnect, usePoolDatabase, settle } from './helpers.js';
 
 class Item extends Deadline {
   constructor(readonly log: string[], readonly name: string, readonly onExpire?: () => void) {
@@ -172,13 +171,7 @@ test('a client that is not a pg.Client gets the config object of PgClientLike', 
   await pool.end();
 });
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('pg.Client is recognised only with pg\'s own query()', () => {
   assert.equal(isPlainPgClient(new pg.Client() as PgClientLike), true);

@@ -1,17 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool } from '../../src/pool/index.js';
 import { SqlwrightError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { captureLogger, createManualClock, pgConnect, poolDatabase, settle } from './helpers.js';
+import { captureLogger, createManualClock, pgConnect, usePoolDatabase, settle } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('a connection held past leakDetectionMs logs a warning with the acquiring stack, then "returned"', async () => {
   const clock = createManualClock();

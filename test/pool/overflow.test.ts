@@ -1,17 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool, type PoolEvent } from '../../src/pool/index.js';
 import { DatabaseUnavailableError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { backendPids, createManualClock, eventually, pgConnect, poolDatabase, settle } from './helpers.js';
+import { backendPids, createManualClock, eventually, pgConnect, usePoolDatabase, settle } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('overflow connections open under load and close when they return to a full pool', async () => {
   const pool = createPool({ connect: pgConnect(db.url), poolSize: 2, maxOverflow: 2, clock: createManualClock() });

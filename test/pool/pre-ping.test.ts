@@ -1,16 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool, type PgClientLike } from '../../src/pool/index.js';
-import type { TestDatabase } from '../support/database.js';
-import { backendPids, captureLogger, createManualClock, pgConnect, pidOf, poolDatabase, settle, terminateBackends } from './helpers.js';
+import { backendPids, captureLogger, createManualClock, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 /** A real client whose queries can be made to fail as a dead (or otherwise failing) connection would. */
 function faultable(connect: () => Promise<PgClientLike>) {

@@ -1,18 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool } from '../../src/pool/index.js';
 import { QueryTimeoutError } from '../../src/errors.js';
 import { translatePostgresError } from '../../src/dialect/postgres/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { eventually, pgConnect, pidOf, poolDatabase, settle } from './helpers.js';
+import { eventually, pgConnect, pidOf, usePoolDatabase, settle } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('pg_sleep past the statement timeout fails with 57014 and the connection stays healthy', async () => {
   const pool = createPool({ connect: pgConnect(db.url), poolSize: 1, statementTimeoutMs: 200 });

@@ -1,16 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool } from '../../src/pool/index.js';
-import type { TestDatabase } from '../support/database.js';
-import { createManualClock, pgConnect, pidOf, poolDatabase } from './helpers.js';
+import { createManualClock, pgConnect, pidOf, usePoolDatabase } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 test('a connection is replaced at checkout once it is older than recycleMs', async () => {
   const clock = createManualClock();

@@ -1,17 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool } from '../../src/pool/index.js';
 import { DatabaseUnavailableError, SqlwrightError } from '../../src/errors.js';
-import type { TestDatabase } from '../support/database.js';
-import { backendPids, eventually, pgConnect, poolDatabase, settle } from './helpers.js';
+import { backendPids, eventually, pgConnect, usePoolDatabase, settle } from './helpers.js';
 
-let db: TestDatabase;
-before(async () => {
-  db = await poolDatabase();
-});
-after(async () => {
-  await db.drop();
-});
+const db = usePoolDatabase();
 
 const isClosed = (e: unknown) => e instanceof SqlwrightError && e.code === 'pool_closed';
 
