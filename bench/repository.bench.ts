@@ -1,6 +1,7 @@
 /**
- * Repository overhead: `users.get(id)` and `users.create(...)` against the same statements run by hand
- * through pg (same SQL text, same named prepared statement), in one run, as a ratio. Target: <= 1.15x.
+ * Repository overhead through the real runtime (openDatabase, our pool): `users.get(id)` and `users.create(...)`
+ * against the same statements run by hand through pg (same SQL text, same named prepared statement), in one
+ * run, as a ratio. Target: <= 1.15x.
  * Also times a codegen run on this repository's schema. `npx tsx bench/repository.bench.ts`.
  */
 import path from 'node:path';
@@ -8,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runCodegen } from '../codegen/pipeline.js';
 import { Repositories, userSchema } from '../generated/index.js';
-import type { Executor, QueryOptions, QueryResult } from '../src/executor.js';
-import { postgresCodec } from '../src/dialect/postgres/codec.js';
-import { translatePostgresError } from '../src/dialect/postgres/errors.js';
+import { loadConfig } from '../src/config/load.js';
+import { openDatabase, type Database } from '../src/database.js';
+import { silentLogger } from '../src/log.js';
 import { sqlwrightTypes } from '../src/dialect/postgres/type-parsers.js';
 import { Migrator } from '../src/migrate/migrator.js';
 
@@ -22,22 +23,6 @@ const CREATES_PER_ROUND = 600;
 const SELECT = 'SELECT id, first_name, last_name, email, created_at, updated_at FROM app.users';
 const GET_SQL = `${SELECT} WHERE id = $1`;
 const INSERT_SQL = 'INSERT INTO app.users (first_name, last_name, email) VALUES ($1, $2, $3) RETURNING id, first_name, last_name, email, created_at, updated_at';
-
-/** What the runtime's session will do, minus pooling: one client, errors translated. */
-function executorOf(client: pg.Client): Executor {
-  return {
-    dialect: 'postgres',
-    codec: postgresCodec,
-    async query<R>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult<R>> {
-      try {
-        const r = await client.query({ text, values: params as unknown[], name: options.name });
-        return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
-      } catch (error) {
-        throw translatePostgresError(error, text);
-      }
-    },
-  };
-}
 
 async function time(ops: number, op: (i: number) => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
@@ -68,10 +53,16 @@ export async function run(): Promise<void> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString(), types: sqlwrightTypes });
+  let db: Database<Repositories> | undefined;
   try {
     await client.connect();
     await new Migrator(client, { dir: path.join(ROOT, 'sql/schema') }).up();
-    const repos = new Repositories(executorOf(client));
+    // The real runtime, pool included: what a service calls.
+    db = openDatabase(loadConfig({ values: { database: { url: url.toString(), pool_size: 1 } }, env: { APP_ENV: 'test' } }), {
+      repositories: (executor) => new Repositories(executor),
+      logger: silentLogger,
+    });
+    const repos = db.repositories;
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) ids.push((await repos.users.create({ firstName: `F${i}`, lastName: `L${i}`, email: `seed${i}@example.com` })).id);
 
@@ -102,6 +93,7 @@ export async function run(): Promise<void> {
     }
     console.log(`codegen wall time for sql/ (in memory, local server): ${codegenSeconds.toFixed(2)} s`);
   } finally {
+    await db?.close();
     await client.end().catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
