@@ -38,10 +38,14 @@ export async function freePort(): Promise<number> {
 
 const isRoot = process.getuid?.() === 0;
 
-/** Runs a PostgreSQL binary, as the `postgres` user when we are root (PostgreSQL refuses to run as root). */
-async function runPg(binDir: string, tool: string, args: string[]): Promise<string> {
+/** The command line for a PostgreSQL binary, run as the `postgres` user when we are root (PostgreSQL refuses root). */
+function pgCommand(binDir: string, tool: string, args: string[]): [string, string[]] {
   const bin = path.join(binDir, tool);
-  const [cmd, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+  return isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+}
+
+async function runPg(binDir: string, tool: string, args: string[]): Promise<string> {
+  const [cmd, argv] = pgCommand(binDir, tool, args);
   const { stdout } = await execFile(cmd, argv, { env: { ...process.env, LC_ALL: 'C' } });
   return stdout;
 }
@@ -138,11 +142,25 @@ export class ThrowawayCluster {
 
   async destroy(): Promise<void> {
     try {
-      await runPg(this.#binDir, 'pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
+      await runPg(this.#binDir, 'pg_ctl', this.#immediateStop());
     } catch {
       // already stopped
     }
     rmSync(this.#root, { recursive: true, force: true });
+  }
+
+  /** destroy(), synchronously: for a process 'exit' handler, where nothing async runs any more. */
+  destroySync(): void {
+    try {
+      execFileSync(...pgCommand(this.#binDir, 'pg_ctl', this.#immediateStop()), { stdio: 'ignore' });
+    } catch {
+      // already stopped
+    }
+    rmSync(this.#root, { recursive: true, force: true });
+  }
+
+  #immediateStop(): string[] {
+    return ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop'];
   }
 }
 

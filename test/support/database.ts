@@ -1,5 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,17 +76,7 @@ export async function discoverServer(options: DiscoveryOptions = {}): Promise<Te
 
 /** A cluster made by discovery lives as long as this process (one test file). */
 function destroyOnExit(cluster: ThrowawayCluster): void {
-  process.once('exit', () => {
-    const bin = findPostgresBinDir();
-    try {
-      const args = [path.join(bin!, 'pg_ctl'), '-D', cluster.dataDir, '-m', 'immediate', '-w', 'stop'];
-      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'ignore' });
-      else execFileSync(args[0], args.slice(1), { stdio: 'ignore' });
-    } catch {
-      // already stopped
-    }
-    rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
-  });
+  process.once('exit', () => cluster.destroySync());
 }
 
 let serverPromise: Promise<TestServer> | undefined;
