@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { createSqliteDialect, type SqliteDialect, type SqliteDialectOptions } from '../../../src/dialect/sqlite/index.js';
 import type { DialectConnection } from '../../../src/dialect/dialect.js';
 
-const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../support/sqlite-fixture.sql');
-export const fixtureSql = readFileSync(FIXTURE, 'utf8');
+// The schema codegen emits from sql/schema: the dialect is tested on what it really runs.
+const SCHEMA = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../generated/sqlite/schema.sql');
+export const fixtureSql = readFileSync(SCHEMA, 'utf8');
 
-/** An in-memory (or given) SQLite dialect with the fixture schema loaded. */
+/** An in-memory (or given) SQLite dialect with the generated app schema loaded. */
 export async function openFixture(options: Partial<SqliteDialectOptions> = {}): Promise<SqliteDialect> {
   const dialect = createSqliteDialect(options.url || options.filename ? options : { ...options, url: 'sqlite::memory:' });
   await dialect.exec(fixtureSql);
