@@ -159,7 +159,10 @@ export class Database<R = Executor> {
 
   /**
    * Runs `work` in a transaction: commit on success, rollback and rethrow on any error, the connection
-   * always released. Called inside another transaction of this database it uses a savepoint.
+   * always released. Called inside another transaction of this database it uses a savepoint (its `retry` is
+   * ignored; an `isolation` other than the outer one's throws: see TransactionOptions).
+   * @throws TransactionAbortedError when `work` caught a statement error and returned: the server rolled back.
+   * @throws NestedTransactionError before any SQL when nested options conflict with the open transaction.
    */
   transaction<T>(work: (repos: R, tx: Scope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return runTransaction(this.#dialect, this.#log, options, (scope) => work(this.#repositories(scope), scope));
@@ -168,6 +171,8 @@ export class Database<R = Executor> {
   /**
    * Reads in a READ ONLY transaction: on a replica (round robin) when replicas are configured, else on the
    * read-only URL when one is, else on the primary. A write inside fails with ReadOnlyError.
+   * @throws NestedTransactionError when called inside a read-write `db.transaction()` on the primary (no replicas
+   * and no read-only URL): it would join that transaction and could write.
    */
   readOnly<T>(work: (repos: R, tx: Scope) => Promise<T>, options: Omit<TransactionOptions, 'readOnly'> = {}): Promise<T> {
     const source = this.#replicas ?? this.#readOnlyDialect ?? this.#dialect;

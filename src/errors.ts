@@ -146,9 +146,36 @@ export class ReadOnlyError extends SqlwrightError {
 /** Any other database error, with its SQLSTATE (or SQLite code) when known. */
 export class DatabaseError extends SqlwrightError {
   readonly sqlState?: string;
-  constructor(message: string, options?: { cause?: unknown; sql?: string; sqlState?: string }) {
-    super('database', message, options);
+  /** `code` is for subclasses; a plain DatabaseError is `database`. */
+  constructor(message: string, options?: { cause?: unknown; sql?: string; sqlState?: string }, code = 'database') {
+    super(code, message, options);
     this.sqlState = options?.sqlState;
+  }
+}
+
+/**
+ * COMMIT found the transaction aborted by an earlier statement error (SQLSTATE 25P02) and rolled it back, so
+ * nothing was saved: the callback caught that error and returned normally. Catch errors inside a savepoint
+ * (`tx.savepoint()` or a nested `db.transaction()`) to carry on after them.
+ */
+export class TransactionAbortedError extends DatabaseError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'the transaction was aborted by an earlier error and rolled back at COMMIT; nothing was saved ' +
+        '(a statement failed inside it and its error was caught; use a savepoint to continue after an error)',
+      { ...options, sql: 'COMMIT', sqlState: '25P02' },
+      'transaction_aborted',
+    );
+  }
+}
+
+/**
+ * A nested `db.transaction()` / `db.readOnly()` would join an open transaction whose settings it contradicts
+ * (read-only inside read-write, another isolation level). Thrown before any SQL is sent.
+ */
+export class NestedTransactionError extends SqlwrightError {
+  constructor(message: string) {
+    super('nested_transaction_conflict', message);
   }
 }
 

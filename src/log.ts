@@ -1,4 +1,4 @@
-import { redactUrl } from './redact.js';
+import { maskTrailingValue, redactUrl } from './redact.js';
 
 /** The logger sqlwright writes to: pino-compatible, so a pino instance can be passed as it is. */
 export interface Logger {
@@ -17,11 +17,12 @@ const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization/i;
 const URL_IN_TEXT = /\b(postgres(?:ql)?|sqlite|mysql|redis|amqp):\/\/[^\s"']+/gi;
 
 /**
- * Copies a log payload with secrets removed: keys that name a password or secret become `***`, and any
- * connection URL anywhere in a string keeps its shape but loses its password.
+ * Copies a log payload with secrets removed: keys that name a password or secret become `***`, any
+ * connection URL anywhere in a string keeps its shape but loses its password, and a value PostgreSQL quoted
+ * at the end of a message is masked (see maskTrailingValue).
  */
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(URL_IN_TEXT, (url) => redactUrl(url));
+  if (typeof value === 'string') return maskTrailingValue(value.replace(URL_IN_TEXT, (url) => redactUrl(url)));
   if (value instanceof Error) {
     return { type: value.name, message: redact(value.message, depth + 1), ...('code' in value ? { code: (value as { code: unknown }).code } : {}) };
   }

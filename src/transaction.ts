@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BeginOptions, DialectConnection } from './dialect/dialect.js';
 import type { Executor, QueryOptions, QueryResult } from './executor.js';
-import { SerializationError } from './errors.js';
+import { NestedTransactionError, SerializationError } from './errors.js';
 import { instrumentedQuery, logQuery, type QueryLogSettings } from './instrument.js';
 
 export interface RetryOptions {
@@ -12,8 +12,14 @@ export interface RetryOptions {
   maxDelayMs?: number;
 }
 
+/**
+ * How to open a transaction. A call nested in an open transaction on the same connection source joins it as a
+ * savepoint: `readOnly: true` inside a read-write transaction, or an `isolation` other than the one the outer
+ * transaction asked for, throws NestedTransactionError; a read-write call inside a read-only transaction joins
+ * (its writes fail with ReadOnlyError); `retry` is ignored, since only the outermost transaction can run again.
+ */
 export interface TransactionOptions extends BeginOptions {
-  /** Retry the whole callback on serialization failures and deadlocks (SerializationError). */
+  /** Retry the whole callback on serialization failures and deadlocks (SerializationError). Outermost only. */
   retry?: boolean | RetryOptions;
 }
 
@@ -22,14 +28,17 @@ export class Scope implements Executor {
   readonly dialect: Executor['dialect'];
   readonly codec: Executor['codec'];
   readonly connection: DialectConnection;
+  /** How the transaction this scope runs was opened; undefined for a session (no transaction). */
+  readonly transaction?: Readonly<BeginOptions>;
   readonly #log: QueryLogSettings;
   #savepoints = 0;
 
-  constructor(connection: DialectConnection, log: QueryLogSettings) {
+  constructor(connection: DialectConnection, log: QueryLogSettings, transaction?: BeginOptions) {
     this.connection = connection;
     this.dialect = connection.dialect;
     this.codec = connection.codec;
     this.#log = log;
+    if (transaction !== undefined) this.transaction = transaction;
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
@@ -46,7 +55,11 @@ export class Scope implements Executor {
     return result;
   }
 
-  /** Runs `work` inside a savepoint: its failure rolls back only its own writes, then rethrows. */
+  /**
+   * Runs `work` inside a savepoint: its failure rolls back only its own writes, then rethrows.
+   * @throws whatever `work` threw, even when rolling back to the savepoint fails too (that failure is logged;
+   * the transaction is then aborted and its COMMIT will fail).
+   */
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
     const name = `sqlwright_sp_${++this.#savepoints}`;
     await this.query(`SAVEPOINT ${name}`);
@@ -55,8 +68,12 @@ export class Scope implements Executor {
       await this.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (error) {
-      await this.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      await this.query(`RELEASE SAVEPOINT ${name}`);
+      try {
+        await this.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await this.query(`RELEASE SAVEPOINT ${name}`);
+      } catch (rollbackError) {
+        this.#log.logger.error({ database: this.#log.database, savepoint: name, error: rollbackError, original: error }, 'rollback to savepoint failed');
+      }
       throw error;
     }
   }
@@ -80,10 +97,26 @@ function retrySettings(option: TransactionOptions['retry']): Required<RetryOptio
   return { attempts: option ? (given.attempts ?? 3) : 1, baseDelayMs: given.baseDelayMs ?? 20, maxDelayMs: given.maxDelayMs ?? 500 };
 }
 
+/** @throws NestedTransactionError when a nested call's options contradict the transaction it would join. */
+function assertCanJoin(outer: BeginOptions, nested: TransactionOptions): void {
+  if (nested.readOnly && !outer.readOnly) {
+    throw new NestedTransactionError('a read-only transaction cannot join the read-write transaction open on this connection: run it outside that transaction');
+  }
+  if (nested.isolation !== undefined && nested.isolation !== outer.isolation) {
+    throw new NestedTransactionError(
+      `a transaction asking for isolation ${nested.isolation} cannot join the open transaction ` +
+        `(${outer.isolation ?? 'the server default isolation'}): nested transactions share the outer one's isolation`,
+    );
+  }
+}
+
 /**
  * BEGIN, run, COMMIT; ROLLBACK and rethrow on any error; the connection always goes back (or is
  * discarded when even ROLLBACK failed). Inside an active transaction of the same dialect it becomes a
- * savepoint instead. Serialization failures are retried with jittered backoff when asked to.
+ * savepoint instead (see TransactionOptions for which nested options conflict). Serialization failures are
+ * retried with jittered backoff when asked to.
+ * @throws TransactionAbortedError when `work` returned normally after a statement error it caught: nothing was saved.
+ * @throws NestedTransactionError before any SQL when a nested call conflicts with the open transaction.
  */
 export async function runTransaction<T>(
   source: ConnectionSource,
@@ -92,12 +125,15 @@ export async function runTransaction<T>(
   work: (scope: Scope) => Promise<T>,
 ): Promise<T> {
   const outer = activeTransaction.getStore()?.get(source);
-  if (outer) return outer.savepoint(() => work(outer));
+  if (outer) {
+    assertCanJoin(outer.transaction ?? {}, options);
+    return outer.savepoint(() => work(outer));
+  }
 
   const retry = retrySettings(options.retry);
   for (let attempt = 1; ; attempt++) {
     const connection = await source.acquire();
-    const scope = new Scope(connection, log);
+    const scope = new Scope(connection, log, { readOnly: options.readOnly, isolation: options.isolation });
     let broken = false;
     try {
       await connection.begin(options);

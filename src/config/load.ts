@@ -4,15 +4,13 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { configFileSchema, type ConfigFile, type DatabaseFileConfig, type SslMode } from './schema.js';
 import { COMMON_DEFAULTS, DEFAULT_DEVELOPMENT_URL, PROFILE_DEFAULTS, type Profile } from './profiles.js';
+import { ConfigError } from './errors.js';
+import { checkPostgresUrl, isPostgresUrl, sslModeInUrl } from './url.js';
 
-export class ConfigError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export interface SslConfig {
+  /** For the main URL; a read-only or replica URL with its own `?sslmode=` uses that instead (see sslModeInUrl). */
   mode: SslMode;
   ca?: string;
   cert?: string;
@@ -92,33 +90,56 @@ function hidden<T extends object>(target: T, key: string, value: string | undefi
   if (value !== undefined) Object.defineProperty(target, key, { value, enumerable: false, writable: false });
 }
 
-/** `?sslmode=` in the URL wins over `ssl.mode` in the file, as libpq does. */
-function sslModeOf(url: string, configured: SslMode | undefined, profile: Profile): SslMode {
-  const fromUrl = /^postgres(ql)?:/.test(url) ? new URL(url).searchParams.get('sslmode') : null;
-  if (fromUrl && !['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(fromUrl)) {
-    throw new ConfigError(`sslmode=${fromUrl} in the database URL is not a libpq sslmode`);
+/** Every connection URL of one database with its config key: main, read-only, replicas. */
+function urlsOf(raw: DatabaseFileConfig, url: string, key: string): { url: string; key: string }[] {
+  return [
+    { url, key: `${key}.url` },
+    ...(raw.read_only_url ? [{ url: raw.read_only_url, key: `${key}.read_only_url` }] : []),
+    ...(raw.replicas ?? []).map((replica, i) => ({ url: replica, key: `${key}.replicas.${i}` })),
+  ];
+}
+
+/**
+ * Each URL's `?sslmode=` wins for its own pool (see sslModeInUrl), so the production profile's TLS rule is
+ * checked for every URL, not just the main one.
+ * @throws ConfigError naming the key of the first URL that would connect without TLS.
+ */
+function checkProductionTls(urls: { url: string; key: string }[], ssl: SslConfig, key: string): void {
+  if (ssl.allowInsecure) return;
+  for (const { url, key: urlKey } of urls.filter((u) => isPostgresUrl(u.url))) {
+    const mode = sslModeInUrl(url) ?? ssl.mode;
+    if (mode !== 'disable' && mode !== 'prefer') continue;
+    const where = sslModeInUrl(url) ? `${urlKey} (sslmode=${mode})` : `${key}.ssl.mode`;
+    throw new ConfigError(
+      `${where}: the production profile requires TLS (require, verify-ca or verify-full), got ${mode}; ` +
+        `set ${key}.ssl.allow_insecure: true to allow it explicitly`,
+    );
   }
-  const mode = (fromUrl === 'allow' ? 'prefer' : fromUrl) as SslMode | null;
-  return mode ?? configured ?? PROFILE_DEFAULTS[profile].ssl_mode;
 }
 
 function resolveDatabase(name: string, raw: DatabaseFileConfig, profile: Profile, key: string): DatabaseConfig {
   const url = raw.url;
   if (!url) throw new ConfigError(`${key}.url: required (or set DATABASE_URL for the main database)`);
-  if (!/^(postgres(ql)?:\/\/|sqlite:)/.test(url)) throw new ConfigError(`${key}.url: expected postgresql://… or sqlite:… URL`);
+  const urls = urlsOf(raw, url, key);
+  for (const u of urls) {
+    if (isPostgresUrl(u.url)) checkPostgresUrl(u.url, u.key);
+    else if (!u.url.startsWith('sqlite:')) throw new ConfigError(`${u.key}: expected postgresql://… or sqlite:… URL`);
+  }
+  if (raw.pgbouncer && raw.prepared_statements === 'named') {
+    throw new ConfigError(
+      `${key}.prepared_statements: 'named' cannot be used with pgbouncer: true (PgBouncer transaction mode hands ` +
+        `each transaction a different server connection, where a named statement does not exist); use 'unnamed' or leave it unset`,
+    );
+  }
   const ssl: SslConfig = {
-    mode: /^sqlite:/.test(url) ? 'disable' : sslModeOf(url, raw.ssl?.mode, profile),
+    // `?sslmode=` in the URL wins over `ssl.mode` in the file, as libpq does.
+    mode: url.startsWith('sqlite:') ? 'disable' : (sslModeInUrl(url) ?? raw.ssl?.mode ?? PROFILE_DEFAULTS[profile].ssl_mode),
     ca: readPem(raw.ssl?.ca_file, `${key}.ssl.ca_file`),
     cert: readPem(raw.ssl?.cert_file, `${key}.ssl.cert_file`),
     allowInsecure: raw.ssl?.allow_insecure ?? false,
   };
   hidden(ssl, 'key', readPem(raw.ssl?.key_file, `${key}.ssl.key_file`));
-  if (profile === 'production' && /^postgres/.test(url) && ['disable', 'prefer'].includes(ssl.mode) && !ssl.allowInsecure) {
-    throw new ConfigError(
-      `${key}.ssl.mode: the production profile requires TLS (require, verify-ca or verify-full), got ${ssl.mode}; ` +
-        `set ${key}.ssl.allow_insecure: true to allow it explicitly`,
-    );
-  }
+  if (profile === 'production') checkProductionTls(urls, ssl, key);
   const config: DatabaseConfig = {
     name,
     url,

@@ -14,13 +14,15 @@ export const databaseFileSchema = z
     read_only_password_file: z.string().min(1).optional(),
     pool_size: z.number({ error: 'expected a whole number >= 1' }).int().min(1, { error: 'expected a whole number >= 1' }).optional(),
     max_overflow: z.number({ error: 'expected a whole number >= 0' }).int().min(0, { error: 'expected a whole number >= 0' }).optional(),
-    pool_timeout: seconds.optional(),
+    // The pool needs a positive wait: 0 would time out every checkout that has to wait at all.
+    pool_timeout: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected seconds > 0' }).optional(),
     pool_recycle: seconds.optional(),
     pre_ping: z.boolean({ error: 'expected true or false' }).optional(),
     statement_timeout: seconds.optional(),
     slow_query_ms: z.number({ error: 'expected milliseconds' }).int().min(0).optional(),
     echo: z.boolean({ error: 'expected true or false' }).optional(),
     prepared_statements: z.enum(['named', 'unnamed'], { error: "expected 'named' or 'unnamed'" }).optional(),
+    /** PgBouncer transaction mode; `prepared_statements: named` is then rejected (see loadConfig). */
     pgbouncer: z.boolean({ error: 'expected true or false' }).optional(),
     /** Streaming replicas for db.readOnly(), used round robin. */
     replicas: z.array(z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a postgresql:// URL' })).optional(),

@@ -16,6 +16,7 @@ export interface BeginOptions {
  */
 export interface DialectConnection extends Executor {
   begin(options?: BeginOptions): Promise<void>;
+  /** @throws TransactionAbortedError when an earlier error aborted the transaction; it has been rolled back. */
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Returns the connection; an open transaction is rolled back first. */

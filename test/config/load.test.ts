@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { sslModeInUrl } from '../../src/config/url.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +88,67 @@ describe('config', () => {
       env: { APP_ENV: 'production' },
     });
     assert.equal(allowed.databases[0].ssl.mode, 'disable');
+  });
+
+  it('a malformed URL fails naming its key, with the password nowhere in the error', () => {
+    const secret = 'hun#ter2-Sekr1t';
+    const cases: [object, string][] = [
+      [{ database: { url: `postgresql://u:${secret}@h/db` } }, 'database.url'],
+      [{ database: { url: `postgresql://u:${secret}@h:99999/db` } }, 'database.url'],
+      [{ database: { url: 'postgresql://h/db', read_only_url: `postgresql://ro:${secret}@h:99999/db` } }, 'database.read_only_url'],
+      [{ database: { url: 'postgresql://h/db', replicas: ['postgresql://h2/db', `postgresql://r:${secret}@h/db`] } }, 'database.replicas.1'],
+      [{ databases: { temporal: { url: `postgresql://t:${secret}@h/db` } } }, 'databases.temporal.url'],
+    ];
+    for (const [values, key] of cases) {
+      const error = (() => {
+        try {
+          loadConfig({ values, env: {} });
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.ok(error instanceof ConfigError, `${key}: ${String(error)}`);
+      assert.ok(error.message.startsWith(`${key}: not a valid URL`), error.message);
+      const everything = JSON.stringify({ ...error, message: error.message, stack: error.stack, cause: String(error.cause) });
+      assert.doesNotMatch(everything, /hun|Sekr1t/, key);
+    }
+  });
+
+  it('each read-only and replica URL keeps its own sslmode, and production checks every URL', () => {
+    const values = {
+      database: {
+        url: 'postgresql://h/db',
+        read_only_url: 'postgresql://ro@h/db?sslmode=verify-full',
+        replicas: ['postgresql://r1/db?sslmode=require', 'postgresql://r2/db'],
+      },
+    };
+    const dev = loadConfig({ values, env: { APP_ENV: 'development' } }).databases[0];
+    assert.deepEqual(
+      [dev.url, dev.readOnlyUrl!, ...dev.replicas].map((url) => [sslModeInUrl(url) ?? dev.ssl.mode, url.split('?')[0]]),
+      [['disable', 'postgresql://h/db'], ['verify-full', 'postgresql://ro@h/db'], ['require', 'postgresql://r1/db'], ['disable', 'postgresql://r2/db']],
+    );
+    const prod = (database: object) => () => loadConfig({ values: { database: { url: 'postgresql://h/db', ...database } }, env: { APP_ENV: 'production' } });
+    assert.throws(prod({ read_only_url: 'postgresql://ro@h/db?sslmode=disable' }), /^ConfigError: database\.read_only_url \(sslmode=disable\): the production profile requires TLS/);
+    assert.throws(prod({ replicas: ['postgresql://r1/db', 'postgresql://r2/db?sslmode=prefer'] }), /database\.replicas\.1 \(sslmode=prefer\): the production profile requires TLS/);
+    assert.throws(prod({ read_only_url: 'postgresql://ro@h/db?sslmode=sometimes' }), /database\.read_only_url: sslmode=sometimes is not a libpq sslmode/);
+    assert.doesNotThrow(prod({ read_only_url: 'postgresql://ro@h/db?sslmode=disable', ssl: { allow_insecure: true } }));
+  });
+
+  it('rejects pool_timeout 0 (the pool needs a positive wait), naming the key', () => {
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db', pool_timeout: 0 } }, env: {} }),
+      (e: Error) => e instanceof ConfigError && /database\.pool_timeout: expected seconds > 0/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ values: { databases: { t: { url: 'postgresql://h/t', pool_timeout: 0 } } }, env: {} }), /databases\.t\.pool_timeout/);
+    assert.equal(loadConfig({ values: { database: { url: 'postgresql://h/db', pool_timeout: 0.5 } }, env: {} }).databases[0].poolTimeoutMs, 500);
+  });
+
+  it('rejects named prepared statements with pgbouncer: true; pgbouncer alone defaults to unnamed', () => {
+    assert.throws(
+      () => loadConfig({ values: { database: { url: 'postgresql://h/db', pgbouncer: true, prepared_statements: 'named' } }, env: {} }),
+      (e: Error) => e instanceof ConfigError && /database\.prepared_statements: 'named' cannot be used with pgbouncer: true/.test(e.message),
+    );
+    assert.equal(loadConfig({ values: { database: { url: 'postgresql://h/db', pgbouncer: true } }, env: {} }).databases[0].preparedStatements, 'unnamed');
   });
 
   it('takes several databases, main first', () => {

@@ -2,9 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase, type Database } from '../../src/database.js';
 import {
-  CheckViolationError, ConflictError, DatabaseUnavailableError, ForeignKeyError, PoolTimeoutError,
-  QueryTimeoutError, SerializationError, httpStatusOf,
+  CheckViolationError, ConflictError, DatabaseUnavailableError, ForeignKeyError, NotFoundError, PoolTimeoutError,
+  QueryTimeoutError, SerializationError, ValidationError, httpStatusOf,
 } from '../../src/errors.js';
+import { Repositories } from '../../generated/index.js';
 import { freePort } from '../support/cluster.js';
 import { createMigratedDatabase, type TestDatabase } from '../support/database.js';
 import { captureLogger, testDatabaseConfig } from '../support/runtime.js';
@@ -57,6 +58,17 @@ describe('typed errors from real statements', () => {
       const error = await db.executor.query(sql, [userId]).catch((e) => e);
       assert.ok(error instanceof CheckViolationError, `${sql}: ${error}`);
     }
+  });
+
+  it('repository calls: a missing row -> NotFoundError (404), invalid input -> ValidationError (400)', async () => {
+    const repos = new Repositories(db.executor);
+    const missing = await repos.users.getOrThrow('00000000-0000-0000-0000-000000000000').catch((e) => e);
+    assert.ok(missing instanceof NotFoundError, String(missing));
+    assert.equal(httpStatusOf(missing), 404);
+    // a key that is not a uuid: rejected before any SQL (PostgreSQL would have answered 22P02)
+    const invalid = await repos.users.getOrThrow('not-a-uuid').catch((e) => e);
+    assert.ok(invalid instanceof ValidationError, String(invalid));
+    assert.equal(httpStatusOf(invalid), 400);
   });
 
   it('statement timeout -> QueryTimeoutError, and the connection is usable afterwards', async () => {
@@ -114,11 +126,14 @@ describe('typed errors from real statements', () => {
 
   it('unreachable server -> DatabaseUnavailableError, quickly rather than after the pool timeout', async () => {
     const port = await freePort();
-    const down = openDatabase(testDatabaseConfig(`postgresql://postgres@127.0.0.1:${port}/x`, { pool_timeout: 30 }), { logger: captureLogger() });
+    const down = openDatabase(testDatabaseConfig(`postgresql://postgres@127.0.0.1:${port}/x`, { pool_timeout: 20 }), { logger: captureLogger() });
     try {
+      const started = performance.now();
       const error = await down.executor.query('SELECT 1').catch((e) => e);
+      const elapsedMs = performance.now() - started;
       assert.ok(error instanceof DatabaseUnavailableError, String(error));
       assert.equal(httpStatusOf(error), 503);
+      assert.ok(elapsedMs < 10_000, `failed after ${Math.round(elapsedMs)} ms, not at once (pool timeout 20 s)`);
     } finally {
       await down.close();
     }

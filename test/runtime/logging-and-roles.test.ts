@@ -60,6 +60,19 @@ describe('logs, the default database, and a read-only role', () => {
     }
   });
 
+  it('the default JSON logger masks a value PostgreSQL quotes at the end of a message, in every field', async () => {
+    const lines: string[] = [];
+    const db = openDatabase(testDatabaseConfig(tdb.url), { logger: createJsonLogger({ level: 'debug', write: (l) => lines.push(l) }) });
+    try {
+      await assert.rejects(db.transaction((ex) => ex.query(`SELECT $1::app.task_status`, ['tok-7f3a-secret'])));
+    } finally {
+      await db.close();
+    }
+    const failed = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'Database transaction failed');
+    assert.match(failed.error_message, /^invalid input value for enum app\.task_status: "\*\*\*"$/);
+    assert.doesNotMatch(lines.join('\n'), /tok-7f3a/);
+  });
+
   it('getDefaultDatabase opens one database per process from the environment, lazily', async () => {
     const saved = { url: process.env.DATABASE_URL, env: process.env.APP_ENV };
     process.env.DATABASE_URL = tdb.url;

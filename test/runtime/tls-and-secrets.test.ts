@@ -96,6 +96,36 @@ describe('TLS and password files, on a throwaway cluster with ssl = on', () => {
     }
   });
 
+  it('read-only and replica pools use their own URL\'s sslmode, not the main URL\'s', async () => {
+    // The main URL connects without TLS (postgres is trusted on plain TCP); appuser may only connect over TLS.
+    const tlsUrl = `postgresql://appuser@localhost:${cluster.port}/postgres?sslmode=verify-full`;
+    const onTls = (where: string) =>
+      loadConfig({
+        values: {
+          database: {
+            url: `postgresql://postgres@127.0.0.1:${cluster.port}/postgres?sslmode=disable`,
+            ssl: { ca_file: file('ca4.crt', certs.ca) },
+            read_only_password_file: file('ro-pw', PASSWORD),
+            ...(where === 'read_only_url' ? { read_only_url: tlsUrl } : { replicas: [tlsUrl] }),
+          },
+        },
+        env: { APP_ENV: 'test' },
+      });
+    for (const where of ['read_only_url', 'replicas']) {
+      const db = openDatabase(onTls(where), { logger: captureLogger() });
+      try {
+        const { rows } = await db.readOnly((_r, tx) =>
+          tx.query<{ ssl: boolean; user: string }>('SELECT ssl, current_user AS user FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE pid = pg_backend_pid()'),
+        );
+        assert.deepEqual(rows[0], { ssl: true, user: 'appuser' }, where);
+        const main = await db.executor.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+        assert.equal(main.rows[0].ssl, false, 'the main pool keeps its own sslmode=disable');
+      } finally {
+        await db.close();
+      }
+    }
+  });
+
   it('a password in the URL is redacted in the init log line', async () => {
     const logger = captureLogger();
     const db = openDatabase(

@@ -1,8 +1,10 @@
 import type { QueryOptions, QueryResult } from '../../executor.js';
 import type { BeginOptions, DialectConnection } from '../dialect.js';
 import type { PgResultLike, PooledConnection } from '../../pool/index.js';
+import { TransactionAbortedError } from '../../errors.js';
 import { postgresCodec } from './codec.js';
 import { translatePostgresError } from './errors.js';
+import { transactionControlOf } from './transaction-control.js';
 
 const ISOLATION_SQL = {
   'read committed': ' ISOLATION LEVEL READ COMMITTED',
@@ -16,6 +18,16 @@ export interface PostgresConnectionSettings {
   /** Session-level SET is off (PgBouncer): timeouts go per transaction with set_config(..., true). */
   perTransactionSettings: boolean;
   statementTimeoutMs: number;
+}
+
+/** pg's result also names the command the server completed (`COMMIT`, `ROLLBACK`, ...). */
+interface CommandResult extends PgResultLike {
+  command?: string;
+}
+
+/** `set_config(..., true)` is SET LOCAL in a statement that also works as part of a multi-statement string. */
+function setLocalTimeoutSql(timeoutMs: number): string {
+  return `SELECT set_config('statement_timeout', '${Math.trunc(timeoutMs)}ms', true)`;
 }
 
 /** One pooled pg connection as a DialectConnection: typed errors, optional statement names, BEGIN options. */
@@ -32,10 +44,24 @@ export class PostgresConnection implements DialectConnection {
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-    if (!this.#inTransaction && this.#settings.perTransactionSettings && this.#settings.statementTimeoutMs > 0) {
-      return this.#inOwnTransaction<R>(text, params, options);
-    }
+    if (!this.#settings.perTransactionSettings) return this.#run<R>(text, params, options);
+    // A caller's own BEGIN ... COMMIT is followed, so its statements are not wrapped in transactions of their own.
+    const control = transactionControlOf(text);
+    if (control !== undefined) return this.#runControl<R>(control, text, params, options);
+    if (!this.#inTransaction && this.#settings.statementTimeoutMs > 0) return this.#inOwnTransaction<R>(text, params, options);
     return this.#run<R>(text, params, options);
+  }
+
+  /** A caller's BEGIN / COMMIT / ROLLBACK: run as sent; an opened transaction gets the timeout a wrapped statement would. */
+  async #runControl<R>(control: 'opens' | 'closes', text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult<R>> {
+    if (control === 'closes') {
+      this.#inTransaction = false;
+      return this.#run<R>(text, params, options);
+    }
+    const result = await this.#run<R>(text, params, options);
+    this.#inTransaction = true;
+    if (this.#settings.statementTimeoutMs > 0) await this.#run(setLocalTimeoutSql(this.#settings.statementTimeoutMs));
+    return result;
   }
 
   /**
@@ -44,7 +70,7 @@ export class PostgresConnection implements DialectConnection {
    */
   async #inOwnTransaction<R>(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult<R>> {
     // One query at a time per client: pg 8 deprecates queueing queries on a busy client.
-    await this.#run(`BEGIN; SELECT set_config('statement_timeout', '${Math.trunc(this.#settings.statementTimeoutMs)}ms', true)`);
+    await this.#run(`BEGIN; ${setLocalTimeoutSql(this.#settings.statementTimeoutMs)}`);
     try {
       const result = await this.#run<R>(text, params, options);
       await this.#run('COMMIT');
@@ -56,12 +82,16 @@ export class PostgresConnection implements DialectConnection {
   }
 
   async #run<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    const result = await this.#send(text, params, options);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+  }
+
+  async #send(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<CommandResult> {
     const name = this.#settings.preparedStatements === 'named' ? options?.name : undefined;
     try {
-      const answer: PgResultLike | PgResultLike[] = await this.#pooled.query(text, params, name ? { name } : undefined);
+      const answer: CommandResult | CommandResult[] = await this.#pooled.query(text, params, name ? { name } : undefined);
       // a multi-statement simple query (BEGIN; SET LOCAL) answers with one result per statement
-      const result = Array.isArray(answer) ? answer[answer.length - 1] : answer;
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+      return Array.isArray(answer) ? answer[answer.length - 1] : answer;
     } catch (error) {
       throw translatePostgresError(error, text);
     }
@@ -70,14 +100,17 @@ export class PostgresConnection implements DialectConnection {
   async begin(options: BeginOptions = {}): Promise<void> {
     const isolation = options.isolation ? ISOLATION_SQL[options.isolation] : '';
     const timeout = options.statementTimeoutMs ?? (this.#settings.perTransactionSettings ? this.#settings.statementTimeoutMs : 0);
-    const setTimeout = timeout > 0 ? `; SELECT set_config('statement_timeout', '${Math.trunc(timeout)}ms', true)` : '';
+    const setTimeout = timeout > 0 ? `; ${setLocalTimeoutSql(timeout)}` : '';
     await this.#run(`BEGIN${isolation}${options.readOnly ? ' READ ONLY' : ''}${setTimeout}`);
     this.#inTransaction = true;
   }
 
+  /** @throws TransactionAbortedError when an earlier error had aborted the transaction: PostgreSQL then rolls back. */
   async commit(): Promise<void> {
     this.#inTransaction = false;
-    await this.#run('COMMIT');
+    // COMMIT of an aborted transaction is no error on the wire: the server rolls back and answers ROLLBACK.
+    const reply = await this.#send('COMMIT');
+    if (reply.command === 'ROLLBACK') throw new TransactionAbortedError();
   }
 
   async rollback(): Promise<void> {

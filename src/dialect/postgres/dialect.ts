@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import { createPool, type Pool, type PoolMetrics } from '../../pool/index.js';
 import { postgresCodec } from './codec.js';
 import { PostgresConnection, type PostgresConnectionSettings } from './connection.js';
+import { sslModeInUrl } from '../../config/url.js';
 import { tlsOptionsFor, withoutSslParams } from './tls.js';
 import { sqlwrightTypes } from './type-parsers.js';
 
@@ -27,8 +28,10 @@ export class PostgresDialect implements Dialect {
 
   constructor(config: DatabaseConfig, options: PostgresDialectOptions = {}) {
     const password = options.url ? options.password : (options.password ?? config.password);
-    const connectionString = withPassword(withoutSslParams(options.url ?? config.url), password);
-    const ssl = tlsOptionsFor(config.ssl);
+    const url = options.url ?? config.url;
+    const connectionString = withPassword(withoutSslParams(url), password);
+    // This pool's own URL decides its TLS mode: a read-only or replica URL may ask for more (or less) than the main one.
+    const ssl = tlsOptionsFor(config.ssl, sslModeInUrl(url) ?? config.ssl.mode);
     const connectTimeoutMs = Math.min(config.poolTimeoutMs || 10_000, 10_000);
     this.#settings = {
       preparedStatements: config.preparedStatements,

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DialectConnection, BeginOptions } from '../dialect.js';
 import type { QueryOptions, QueryResult } from '../../executor.js';
-import { DatabaseError, DatabaseUnavailableError, SqlwrightError } from '../../errors.js';
+import { DatabaseError, DatabaseUnavailableError, SqlwrightError, TransactionAbortedError } from '../../errors.js';
 import { sqliteCodec } from './codec.js';
 import { translateSqliteError } from './errors.js';
 import type { Logger } from '../../log.js';
@@ -20,7 +20,8 @@ const COMMIT = /^\s*(COMMIT|END)\b/i;
  * It mirrors PostgreSQL where SQLite differs:
  * - After an error inside a transaction PostgreSQL refuses every statement but ROLLBACK (25P02); SQLite would
  *   carry on, so code that swallows a unique violation and continues would pass here and fail in production.
- *   `#aborted` reproduces the PostgreSQL rule, and COMMIT of an aborted transaction rolls back, as there.
+ *   `#aborted` reproduces the PostgreSQL rule, and COMMIT of an aborted transaction rolls back, as there
+ *   (`commit()` then throws TransactionAbortedError, as PostgresConnection does on the ROLLBACK reply).
  * - `now()` is stable within a transaction (see TransactionClock).
  */
 export class SqliteSession {
@@ -106,13 +107,17 @@ export class SqliteSession {
     }
   }
 
-  /** Commits; outside a transaction it does nothing (PostgreSQL only warns). @throws typed errors; the transaction is then rolled back. */
+  /**
+   * Commits; outside a transaction it does nothing (PostgreSQL only warns).
+   * @throws TransactionAbortedError when an earlier error aborted the transaction: it is rolled back, as PostgreSQL does.
+   * @throws typed errors; the transaction is then rolled back.
+   */
   commit(): void {
     try {
       if (!this.inTransaction) return;
       if (this.#aborted) {
-        this.#abortedCommit('COMMIT');
-        return;
+        this.#db.exec('ROLLBACK');
+        throw new TransactionAbortedError();
       }
       try {
         this.query('COMMIT');

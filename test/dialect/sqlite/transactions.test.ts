@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ConflictError, DatabaseError, ReadOnlyError } from '../../../src/errors.js';
-import { inTransaction, insertUser, openFixture, q } from './helpers.js';
+import { ConflictError, DatabaseError, NestedTransactionError, ReadOnlyError, TransactionAbortedError } from '../../../src/errors.js';
+import { openDatabase } from '../../../src/database.js';
+import { captureLogger, testDatabaseConfig } from '../../support/runtime.js';
+import { fixtureSql, inTransaction, insertUser, openFixture, q } from './helpers.js';
 
 const countUsers = async (d: Parameters<typeof q>[0]) => Number((await q<{ n: number }>(d, 'SELECT count(*) AS n FROM app.users'))[0].n);
 
@@ -83,12 +85,12 @@ test('after an error the transaction is aborted until ROLLBACK (TO SAVEPOINT), a
     c.release();
     assert.equal(await countUsers(d), 2);
 
-    // Without a savepoint, COMMIT of the aborted transaction rolls it all back (PostgreSQL answers ROLLBACK).
+    // Without a savepoint, commit() of the aborted transaction rolls it all back and says so, as on PostgreSQL.
     const c2 = await d.acquire();
     await c2.begin();
     await insertUser(c2, 'Third');
     await assert.rejects(insertUser(c2, 'Third'), ConflictError);
-    await c2.commit();
+    await assert.rejects(c2.commit(), (e: unknown) => e instanceof TransactionAbortedError && e.sqlState === '25P02');
     c2.release();
     assert.equal(await countUsers(d), 2);
   } finally {
@@ -186,5 +188,29 @@ test('now() is stable inside a transaction and moves on after it', async () => {
     assert.ok(after > first, `${after} > ${first}`);
   } finally {
     await d.close();
+  }
+});
+
+test('db.transaction on SQLite: a caught statement error fails the commit; a nested readOnly cannot join a read-write one', async () => {
+  const logger = captureLogger();
+  const db = openDatabase(testDatabaseConfig('sqlite::memory:'), { logger });
+  try {
+    await db.exec(fixtureSql);
+    const insert = `INSERT INTO app.users (first_name, last_name, email) VALUES ('S', 'Wallowed', 's@example.com')`;
+    const aborted = await db.transaction(async (ex) => {
+      await ex.query(insert);
+      await ex.query(insert).catch(() => undefined); // ConflictError, caught
+      return 'looks fine';
+    }).catch((e) => e);
+    assert.ok(aborted instanceof TransactionAbortedError, String(aborted));
+    assert.ok(logger.lines.some((l) => l.msg === 'Database transaction failed' && l.obj.error_type === 'TransactionAbortedError'));
+
+    let ran = false;
+    const nested = await db.transaction(() => db.readOnly(async () => { ran = true; })).catch((e) => e);
+    assert.ok(nested instanceof NestedTransactionError, String(nested));
+    assert.equal(ran, false);
+    assert.equal((await db.executor.query<{ n: number }>('SELECT count(*) AS n FROM app.users')).rows[0].n, 0);
+  } finally {
+    await db.close();
   }
 });

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDatabase, type Database } from '../../../src/database.js';
-import { SerializationError } from '../../../src/errors.js';
+import { NestedTransactionError, ReadOnlyError, SerializationError, TransactionAbortedError } from '../../../src/errors.js';
 import type { DatabaseFileConfig } from '../../../src/config/schema.js';
 import { captureLogger, testDatabaseConfig } from '../runtime.js';
 
@@ -56,6 +56,91 @@ export function transactionSuite(name: string, target: TransactionTarget): void 
       assert.equal(line.obj.error_type, 'Error');
       assert.equal(line.obj.error_message, 'boom after two writes');
       assert.equal(db.poolStatus().checkedOut, 0, 'the connection went back');
+    });
+
+    it('a statement error caught inside the callback fails the commit: TransactionAbortedError, nothing saved, logged', async () => {
+      const error = await db
+        .transaction(async (ex) => {
+          await insertUser(ex, 'swallowed');
+          await ex.query('SELECT 1/0').catch(() => undefined); // caught: PostgreSQL has aborted the transaction
+          return 'looks fine';
+        })
+        .catch((e) => e);
+      assert.ok(error instanceof TransactionAbortedError, String(error));
+      assert.equal(error.sqlState, '25P02');
+      assert.equal(await countUsers('swallowed'), 0);
+      const line = logger.lines.find((l) => l.msg === 'Database transaction failed' && l.obj.error_type === 'TransactionAbortedError');
+      assert.ok(line, 'the failure is logged');
+      assert.equal(db.poolStatus().checkedOut, 0);
+    });
+
+    it('nested scopes that contradict the open transaction throw before running; a read-write one inside readOnly joins', async () => {
+      let ran = false;
+      const nested = (run: () => Promise<unknown>) => db.transaction(async (ex) => {
+        await insertUser(ex, 'nest-outer');
+        return run().catch((e) => e);
+      }, { isolation: 'repeatable read' });
+      const readOnlyInside = await nested(() => db.readOnly(async (_r, tx) => {
+        ran = true;
+        await insertUser(tx, 'nest-ro-write');
+      }));
+      assert.ok(readOnlyInside instanceof NestedTransactionError, String(readOnlyInside));
+      const otherIsolation = await nested(() => db.transaction(async () => { ran = true; }, { isolation: 'serializable' }));
+      assert.ok(otherIsolation instanceof NestedTransactionError, String(otherIsolation));
+      assert.equal(ran, false, 'the conflicting work never ran');
+      assert.equal(await countUsers('nest-ro-write'), 0);
+      assert.equal(await countUsers('nest-outer'), 2, 'the outer transactions still committed');
+
+      // same isolation joins; `retry` of a nested call is ignored (only the outermost transaction can run again)
+      let attempts = 0;
+      const retried = await nested(() => db.transaction(async () => {
+        attempts++;
+        throw new SerializationError('nested conflict');
+      }, { isolation: 'repeatable read', retry: { attempts: 3, baseDelayMs: 1 } }));
+      assert.ok(retried instanceof SerializationError);
+      assert.equal(attempts, 1);
+
+      const joined = await db.readOnly(() => db.transaction((ex) => insertUser(ex, 'nest-rw-in-ro'))).catch((e) => e);
+      assert.ok(joined instanceof ReadOnlyError, String(joined));
+      assert.equal(await countUsers('nest-rw-in-ro'), 0);
+    });
+
+    it('a value PostgreSQL quotes at the end of an error message is masked in the failure log; identifiers stay', async () => {
+      await assert.rejects(db.transaction((ex) => ex.query('SELECT $1::uuid', ['SUPERSECRET-TOKEN-123'])));
+      await assert.rejects(db.transaction((ex) => ex.query('SELECT * FROM app.no_such_table')));
+      const failures = logger.lines.filter((l) => l.msg === 'Database transaction failed').map((l) => String(l.obj.error_message));
+      assert.ok(failures.includes('invalid input syntax for type uuid: "***"'), failures.join('\n'));
+      assert.ok(failures.includes('relation "app.no_such_table" does not exist'), failures.join('\n'));
+      assert.doesNotMatch(logger.text(), /SUPERSECRET/);
+    });
+
+    it('a savepoint whose ROLLBACK TO fails still rethrows the caller\'s error, and logs the rollback failure', async () => {
+      const boom = new Error('the caller\'s error');
+      await db.transaction(async (_ex, tx) => {
+        await assert.rejects(
+          tx.savepoint(async () => {
+            await tx.query('COMMIT'); // ends the transaction, so ROLLBACK TO SAVEPOINT fails (25P01)
+            throw boom;
+          }),
+          (e) => e === boom,
+        );
+      });
+      const line = logger.lines.find((l) => l.msg === 'rollback to savepoint failed');
+      assert.ok(line, 'the rollback failure is logged');
+      assert.equal(db.poolStatus().checkedOut, 0);
+    });
+
+    it('a caller\'s own BEGIN ... ROLLBACK inside db.session rolls back (not swallowed by per-statement transactions)', async () => {
+      await db.session(async (_r, s) => {
+        await s.query('BEGIN');
+        await insertUser(s, 'session-rolled-back');
+        await s.query('ROLLBACK');
+        await s.query('START TRANSACTION');
+        await insertUser(s, 'session-committed');
+        await s.query('COMMIT');
+      });
+      assert.equal(await countUsers('session-rolled-back'), 0);
+      assert.equal(await countUsers('session-committed'), 1);
     });
 
     it('a nested transaction is a savepoint: its failure rolls back only the inner part', async () => {
