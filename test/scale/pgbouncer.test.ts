@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/database.js';
 import { DatabaseUnavailableError, QueryTimeoutError } from '../../src/errors.js';
+import { createPool } from '../../src/pool/index.js';
 import { createMigratedDatabase, testServer, type TestDatabase } from '../support/database.js';
 import { TestPgBouncer } from '../support/pgbouncer.js';
 import { captureLogger, testDatabaseConfig } from '../support/runtime.js';
+import { eventually } from '../pool/helpers.js';
 
 async function rawClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
@@ -28,7 +30,8 @@ describe('behind PgBouncer (transaction mode, one server connection)', () => {
   before(async () => {
     tdb = await createMigratedDatabase();
     // one server connection for every client: whatever one client leaves on it, the next one sees
-    bouncer = await TestPgBouncer.start({ serverUrl: (await testServer()).adminUrl, poolSize: 1 });
+    // A connect attempt cut short by KILL's pause delays the next server login by server_login_retry (15 s by default).
+    bouncer = await TestPgBouncer.start({ serverUrl: (await testServer()).adminUrl, poolSize: 1, serverLoginRetrySeconds: 1 });
   });
   after(async () => {
     await Promise.all(opened.map((db) => db.close(1000)));
@@ -108,17 +111,80 @@ describe('behind PgBouncer (transaction mode, one server connection)', () => {
     assert.equal((await pending).rows[0].one, 1);
   });
 
-  it('KILL and DISABLE surface as DatabaseUnavailableError, and the pool recovers after ENABLE', async () => {
+  it('KILL fails the statement in flight with DatabaseUnavailableError, the pool drops the killed connections, new ones wait until RESUME', async () => {
     const db = open({ pgbouncer: true, pool_timeout: 5 });
     await Promise.all([db.executor.query('SELECT 1'), db.executor.query('SELECT 1')]);
-    await bouncer.admin(`DISABLE ${tdb.name}`);
+    const inFlight = db.executor.query('SELECT pg_sleep(5)').catch((e) => e);
+    await sleep(200);
     await bouncer.admin(`KILL ${tdb.name}`);
-    const error = await db.executor.query('SELECT 1').catch((e) => e);
+    const error = await inFlight;
     assert.ok(error instanceof DatabaseUnavailableError, String(error));
-    await bouncer.admin(`ENABLE ${tdb.name}`);
-    await bouncer.admin(`RESUME ${tdb.name}`); // after KILL, new clients wait until RESUME (PgBouncer docs)
-    assert.equal((await db.executor.query<{ one: number }>('SELECT 1 AS one')).rows[0].one, 1);
-    const health = await db.healthCheck();
-    assert.equal(health.ok, true);
+    assert.match(error.message, /database removed/); // PgBouncer's 08P01 to every client of the database
+    await eventually(() => db.poolStatus().total === 0, 5_000, 'the lent and the idle connection to be dropped');
+
+    let settled = false;
+    const waiting = db.executor.query<{ one: number }>('SELECT 1 AS one').finally(() => (settled = true));
+    await sleep(300);
+    assert.equal(settled, false, 'a new connection waits while the database is killed (paused)');
+    await bouncer.admin(`RESUME ${tdb.name}`);
+    assert.equal((await waiting).rows[0].one, 1);
+    assert.equal((await db.healthCheck()).ok, true);
+  });
+
+  it('DISABLE fails new connections at once with DatabaseUnavailableError, open ones keep working; ENABLE recovers', async () => {
+    const db = open({ pgbouncer: true, pool_timeout: 5 });
+    await db.executor.query('SELECT 1');
+    await bouncer.admin(`DISABLE ${tdb.name}`);
+    try {
+      assert.equal((await db.executor.query<{ one: number }>('SELECT 1 AS one')).rows[0].one, 1, 'the open connection still works');
+      const fresh = open({ pgbouncer: true, pool_timeout: 5 });
+      const started = Date.now();
+      const error = await fresh.executor.query('SELECT 1').catch((e) => e);
+      assert.ok(error instanceof DatabaseUnavailableError, String(error));
+      assert.match(error.message, /is disabled/);
+      assert.ok(Date.now() - started < 4000, 'refused at once, not after pool_timeout');
+    } finally {
+      await bouncer.admin(`ENABLE ${tdb.name}`);
+    }
+    const after = open({ pgbouncer: true, pool_timeout: 5 });
+    assert.equal((await after.executor.query<{ one: number }>('SELECT 1 AS one')).rows[0].one, 1);
+  });
+
+  it('pre-ping works through PgBouncer: checkouts are pinged, and after KILL + RESUME the next checkout gets a live connection', async () => {
+    const pool = createPool({
+      name: 'pinged',
+      connect: async () => {
+        const client = new pg.Client({ connectionString: bouncer.url(tdb.name) });
+        await client.connect();
+        return client;
+      },
+      poolSize: 1,
+      prePingBypassMs: 0,
+      sessionSettings: false,
+      logger: captureLogger(),
+    });
+    const selectOne = async () => {
+      const connection = await pool.acquire();
+      try {
+        return (await connection.query('SELECT 1 AS one')).rows[0].one;
+      } finally {
+        connection.release();
+      }
+    };
+    try {
+      for (let i = 0; i < 3; i++) assert.equal(await selectOne(), 1);
+      assert.ok(pool.metrics().prePings >= 2, 'at least every reuse was pinged');
+      assert.equal(pool.metrics().prePingFailures, 0);
+
+      await bouncer.admin(`KILL ${tdb.name}`);
+      await bouncer.admin(`RESUME ${tdb.name}`);
+      assert.equal(await selectOne(), 1, 'the killed connection is discarded (lost while idle, or by its ping) and a new one serves');
+      assert.equal(await selectOne(), 1);
+      const metrics = pool.metrics();
+      assert.ok(metrics.connectionsInvalidated >= 1, JSON.stringify(metrics));
+      assert.ok(metrics.prePings >= 3, JSON.stringify(metrics));
+    } finally {
+      await pool.end(1000);
+    }
   });
 });

@@ -2,10 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.js';
 import { openDatabase, openDatabases, type Database } from '../../src/database.js';
+import { createDialect } from '../../src/dialect/create.js';
+import type { Dialect } from '../../src/dialect/dialect.js';
 import { DatabaseUnavailableError, ReadOnlyError } from '../../src/errors.js';
+import { ReplicaRouter } from '../../src/replicas.js';
+import { runTransaction } from '../../src/transaction.js';
 import { ThrowawayCluster } from '../support/cluster.js';
 import { adminQuery, migrate, withDatabase } from '../support/database.js';
-import { captureLogger } from '../support/runtime.js';
+import { captureLogger, testDatabaseConfig } from '../support/runtime.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,6 +20,31 @@ async function eventually(read: () => Promise<boolean>, ms = 10_000): Promise<vo
     if (Date.now() > deadline) throw new Error(`not true within ${ms} ms`);
     await sleep(50);
   }
+}
+
+/**
+ * `inner`, except that the connection it lends next after `dieNextCheckout()` has its server backend
+ * terminated first: a replica connection that dies between checkout and BEGIN.
+ */
+function dyingOnce(inner: Dialect, serverUrl: string): Dialect & { dieNextCheckout(): void } {
+  let armed = false;
+  return {
+    name: inner.name,
+    codec: inner.codec,
+    status: () => inner.status(),
+    exec: (script) => inner.exec(script),
+    close: (timeoutMs) => inner.close(timeoutMs),
+    dieNextCheckout: () => (armed = true),
+    acquire: async () => {
+      const connection = await inner.acquire();
+      if (armed) {
+        armed = false;
+        const pid = (await connection.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        await adminQuery(serverUrl, 'SELECT pg_terminate_backend($1, 5000)', [pid]);
+      }
+      return connection;
+    },
+  };
 }
 
 describe('read replicas (a real primary and two streaming replicas)', () => {
@@ -94,6 +123,65 @@ describe('read replicas (a real primary and two streaming replicas)', () => {
       await adminQuery(withDatabase(lagging.url, 'appdb'), 'SELECT pg_wal_replay_resume()');
     }
     await eventually(async () => (await serverPort(db)) === lagging.port || (await serverPort(db)) === lagging.port);
+  });
+
+  it('an idle primary keeps caught-up replicas in rotation', async () => {
+    await sleep(1500); // nothing written for longer than replica_max_lag (1 s)
+    const ports = new Set<number>();
+    for (let i = 0; i < 6; i++) ports.add(await serverPort(db));
+    assert.deepEqual([...ports].sort(), replicas.map((r) => r.port).sort());
+    assert.ok(db.replicaState().every((r) => r.inRotation));
+  });
+
+  it('a replica that stopped receiving WAL leaves the rotation though it has nothing to replay, and rejoins', async () => {
+    const cut = replicas[0];
+    const conninfo = (await adminQuery(cut.url, 'SHOW primary_conninfo')).rows[0].primary_conninfo as string;
+    const setConninfo = async (value: string) => {
+      await adminQuery(cut.url, `ALTER SYSTEM SET primary_conninfo = '${value.replaceAll("'", "''")}'`);
+      await adminQuery(cut.url, 'SELECT pg_reload_conf()');
+    };
+    const receiving = async () => (await adminQuery(cut.url, 'SELECT count(*)::int AS n FROM pg_stat_wal_receiver')).rows[0].n === 1;
+    await setConninfo(''); // the WAL receiver stops, as when the primary is unreachable from the replica
+    try {
+      await eventually(async () => !(await receiving()));
+      for (let i = 0; i < 5; i++) await db.executor.query(`INSERT INTO app.users (first_name, last_name) VALUES ('Cut', 'Off')`);
+      const countSql = `SELECT count(*)::int AS n FROM app.users WHERE last_name = 'Off'`;
+      await eventually(async () => (await adminQuery(appUrl(replicas[1]), countSql)).rows[0].n === 5);
+      assert.equal((await adminQuery(appUrl(cut), countSql)).rows[0].n, 0, 'the cut replica is stale');
+      await sleep(300); // past the lag re-check interval (replica_retry 0.2 s)
+      for (let i = 0; i < 6; i++) {
+        const row = await db.readOnly(async (_r, tx) => (await tx.query<{ n: number; port: number }>(`${countSql.replace('AS n', 'AS n, inet_server_port() AS port')}`)).rows[0]);
+        assert.deepEqual(row, { n: 5, port: replicas[1].port });
+      }
+      assert.equal(db.replicaState()[0].inRotation, false);
+      assert.match(db.replicaState()[0].lastError ?? '', /not receiving WAL from the primary/);
+    } finally {
+      await setConninfo(conninfo);
+    }
+    await eventually(async () => (await serverPort(db)) === cut.port || (await serverPort(db)) === cut.port, 20_000);
+  });
+
+  it('a replica connection that dies between checkout and BEGIN moves the read to the next replica', async () => {
+    const config = testDatabaseConfig(appUrl(primary));
+    const replicaLogger = captureLogger();
+    const dying = dyingOnce(createDialect(config, { url: appUrl(replicas[0]), name: 'dying' }), replicas[0].url);
+    const healthy = createDialect(config, { url: appUrl(replicas[1]), name: 'healthy' });
+    // A long retry: the lag was checked moments ago, so the connection goes to BEGIN unchecked.
+    const router = new ReplicaRouter([{ name: 'dying', dialect: dying }, { name: 'healthy', dialect: healthy }], {
+      maxLagMs: 1000, retryMs: 60_000, logger: replicaLogger, database: 'app',
+    });
+    const log = { logger: replicaLogger, echo: false, slowQueryMs: 0, database: 'app' };
+    const read = () => runTransaction(router, log, { readOnly: true }, async (tx) => (await tx.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0].port);
+    try {
+      assert.deepEqual([await read(), await read()], [replicas[0].port, replicas[1].port]);
+      dying.dieNextCheckout();
+      assert.equal(await read(), replicas[1].port, 'the read ran on the other replica, without an error');
+      assert.equal(router.state()[0].inRotation, false);
+      assert.match(router.state()[0].lastError ?? '', /lost before BEGIN/);
+      assert.equal(dying.status().checkedOut, 0, 'the dead connection was discarded, not leaked');
+    } finally {
+      await Promise.all([dying.close(), healthy.close()]);
+    }
   });
 
   it('stopping replicas moves reads to the other replica, then to the primary, with no error; they rejoin', async () => {

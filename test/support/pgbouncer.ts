@@ -37,6 +37,11 @@ export interface PgBouncerOptions {
   serverUrl: string;
   /** Server connections per (database, user) pair. Default 2, small so clients share them. */
   poolSize?: number;
+  /**
+   * PgBouncer's `server_login_retry`: after a server connection attempt failed (one cut short by KILL's pause
+   * counts), new ones wait this long. Default PgBouncer's own, 15 s.
+   */
+  serverLoginRetrySeconds?: number;
 }
 
 /**
@@ -76,6 +81,7 @@ export class TestPgBouncer {
         `default_pool_size = ${options.poolSize ?? 2}`,
         'max_client_conn = 500',
         'ignore_startup_parameters = extra_float_digits',
+        ...(options.serverLoginRetrySeconds === undefined ? [] : [`server_login_retry = ${options.serverLoginRetrySeconds}`]),
         `logfile = ${path.join(dir, 'pgbouncer.log')}`,
         `pidfile = ${path.join(dir, 'pgbouncer.pid')}`,
         '',
