@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inferNullability } from '../../codegen/typed/nullability/infer.js';
 import { caseReport, typeCase } from './nullability/harness.js';
 
 /**
@@ -27,4 +28,22 @@ describe('result nullability golden cases', () => {
       }
     });
   }
+});
+
+describe("the database's NOT NULL of a relation outside the catalog", () => {
+  const catalog = { schemas: [], tables: [], enums: [] };
+  const notNull = (origin: string) => [{ name: 'v', origin, originNullable: false }];
+
+  it('decides a column only when the database reports the column the name was resolved to', async () => {
+    const sql = 'SELECT s.v FROM (SELECT amname AS v FROM pg_am) s';
+    assert.equal((await inferNullability(sql, notNull('pg_catalog.pg_am.amname'), catalog, new Set()))[0].nullable, false);
+    assert.equal((await inferNullability(sql, notNull('public.authors.name'), catalog, new Set()))[0].nullable, true);
+  });
+
+  it('is not trusted for an unqualified name an enclosing query could supply', async () => {
+    // Were other.pg_am the one with amname, PostgreSQL would take the outer column (on a LEFT JOIN's nullable side).
+    const sql = 'SELECT s.v FROM authors a LEFT JOIN other.pg_am o ON false CROSS JOIN LATERAL (SELECT amname AS v FROM pg_am) s';
+    const [verdict] = await inferNullability(sql, notNull('other.pg_am.amname'), catalog, new Set());
+    assert.equal(verdict.nullable, true, verdict.rule);
+  });
 });

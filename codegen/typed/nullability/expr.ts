@@ -1,4 +1,6 @@
 /** Nullability of one expression of a target list, RETURNING list or CASE branch. */
+import type { Catalog } from '../../catalog/types.js';
+import { expressionKey } from './grouping.js';
 import { names, nodeOf, type PgNode } from './parse.js';
 import { STRICT_OPS } from './narrow.js';
 import { resolve, unknown, verdictOf, type Context, type Scope, type Verdict } from './scope.js';
@@ -6,15 +8,34 @@ import { resolve, unknown, verdictOf, type Context, type Scope, type Verdict } f
 const nonNull = (rule: string): Verdict => ({ nullable: false, rule });
 
 /** Functions that never return NULL. */
-const NEVER_NULL = new Set(['now', 'clock_timestamp', 'statement_timestamp', 'transaction_timestamp', 'timeofday', 'gen_random_uuid', 'random', 'pg_backend_pid', 'version', 'current_database', 'concat']);
-/** Strict functions that return non-null for non-null arguments. */
-const STRICT_TOTAL = new Set(['lower', 'upper', 'initcap', 'length', 'char_length', 'character_length', 'octet_length', 'btrim', 'ltrim', 'rtrim', 'abs', 'round', 'trunc', 'floor', 'ceil', 'ceiling', 'sign', 'date_trunc', 'date_part', 'extract', 'md5', 'replace', 'lpad', 'rpad', 'left', 'right', 'repeat', 'reverse', 'cardinality', 'sqrt']);
-/** Window functions that never return NULL. */
-const WINDOW_NEVER_NULL = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'count']);
+const NEVER_NULL = new Set(['now', 'clock_timestamp', 'statement_timestamp', 'transaction_timestamp', 'timeofday', 'gen_random_uuid', 'random', 'pg_backend_pid', 'version', 'current_database']);
+/**
+ * Strict functions that return non-null for non-null arguments, whatever their types. Not extract() or
+ * date_part() (NULL for some fields of 'infinity'), nor lower() and upper() (see `TEXT_ONLY`).
+ */
+const STRICT_TOTAL = new Set(['initcap', 'length', 'char_length', 'character_length', 'octet_length', 'btrim', 'ltrim', 'rtrim', 'abs', 'round', 'trunc', 'floor', 'ceil', 'ceiling', 'sign', 'date_trunc', 'md5', 'replace', 'lpad', 'rpad', 'left', 'right', 'repeat', 'reverse', 'cardinality', 'sqrt']);
+/** Strict functions total on text only: of a range, lower() and upper() are NULL for 'empty' or an infinite bound. */
+const TEXT_ONLY = new Set(['lower', 'upper']);
+const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
+/** Window functions that never return NULL (ntile() does, for a NULL bucket count). */
+const WINDOW_NEVER_NULL = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'count']);
 
 function all(args: Verdict[], ok: string): Verdict {
   const bad = args.find((a) => a.nullable);
   return bad ? { nullable: true, rule: `${ok} with a nullable operand (${bad.rule})` } : nonNull(`${ok} of non-null operands`);
+}
+
+function columnIsText(origin: string, catalog: Catalog): boolean {
+  const column = catalog.tables.flatMap((t) => t.columns.filter((c) => `${t.schema}.${t.name}.${c.name}` === origin))[0];
+  return column?.type.kind === 'base' && !column.type.array && TEXT_TYPES.has(column.type.name);
+}
+
+/** Whether `node` is text as the parse tree shows it: a string literal, a cast to text, a text column. */
+function isText(node: PgNode, verdict: Verdict, ctx: Context): boolean {
+  const [kind, f] = nodeOf(node);
+  if (kind === 'A_Const') return f.sval !== undefined;
+  if (kind === 'TypeCast') return !f.typeName.arrayBounds && TEXT_TYPES.has(names(f.typeName.names).at(-1) ?? '');
+  return kind === 'ColumnRef' && verdict.origin !== undefined && columnIsText(verdict.origin, ctx.catalog);
 }
 
 function functionVerdict(f: any, scope: Scope, ctx: Context): Verdict {
@@ -23,11 +44,21 @@ function functionVerdict(f: any, scope: Scope, ctx: Context): Verdict {
   const builtin = qualified.length === 1 || qualified[0] === 'pg_catalog';
   const args = (): Verdict[] => ((f.args ?? []) as PgNode[]).map((a) => exprVerdict(a, scope, ctx));
   if (!builtin) return unknown(`function ${qualified.join('.')} may return NULL`);
-  if (f.over) return WINDOW_NEVER_NULL.has(name) ? nonNull(`window function ${name}() is never NULL`) : unknown(`window function ${name}() may return NULL`);
+  if (f.over) {
+    if (WINDOW_NEVER_NULL.has(name)) return nonNull(`window function ${name}() is never NULL`);
+    return name === 'ntile' ? all(args(), 'window function ntile()') : unknown(`window function ${name}() may return NULL`);
+  }
   if (name === 'count') return nonNull(f.agg_star ? 'count(*) is never NULL' : 'count() is never NULL');
   if (NEVER_NULL.has(name)) return nonNull(`${name}() is never NULL`);
+  if ((name === 'concat' || name === 'concat_ws') && f.func_variadic) return unknown(`${name}(VARIADIC array) is NULL for a NULL array`);
+  if (name === 'concat') return nonNull('concat() is never NULL');
   if (name === 'concat_ws') return all(args().slice(0, 1), 'concat_ws() separator');
   if (STRICT_TOTAL.has(name) && !f.agg_filter && !f.agg_order) return all(args(), `${name}()`);
+  if (TEXT_ONLY.has(name) && f.args?.length === 1 && !f.agg_filter && !f.agg_order) {
+    const [arg] = args();
+    if (isText(f.args[0], arg, ctx)) return all([arg], `${name}()`);
+    return unknown(`${name}() may return NULL: its argument is not known to be text (of a range, it is NULL for 'empty' or an infinite bound)`);
+  }
   return unknown(`${name}() may return NULL (aggregates return NULL without rows; other functions are not analysed)`);
 }
 
@@ -60,11 +91,15 @@ function aExprVerdict(f: any, scope: Scope, ctx: Context): Verdict {
 export function exprVerdict(node: PgNode, scope: Scope, ctx: Context): Verdict {
   const [kind, f] = nodeOf(node);
   const sub = (n: PgNode) => exprVerdict(n, scope, ctx);
+  if (scope.rolledUp?.has(expressionKey(node))) return unknown('a grouping key: the rows ROLLUP / CUBE / GROUPING SETS add hold NULL in it');
   switch (kind) {
     case 'ColumnRef': {
       const fields = names(f.fields);
       const found = resolve(fields, scope);
-      return found ? verdictOf(found.ref) : unknown(`cannot tell which column ${fields.join('.')} is`);
+      if (!found) return unknown(`cannot tell which column ${fields.join('.')} is`);
+      const verdict = verdictOf(found.ref);
+      // The name may be an enclosing query's column: the database's NOT NULL could be that column's.
+      return found.guessed ? { ...verdict, fromDatabase: undefined } : verdict;
     }
     case 'A_Const':
       return f.isnull ? unknown('NULL literal') : nonNull('literal');
@@ -78,6 +113,7 @@ export function exprVerdict(node: PgNode, scope: Scope, ctx: Context): Verdict {
     case 'FuncCall':
       return functionVerdict(f, scope, ctx);
     case 'SQLValueFunction':
+      if (f.op === 'SVFOP_CURRENT_SCHEMA') return unknown('CURRENT_SCHEMA is NULL when no schema of search_path exists');
       return nonNull(`${String(f.op).replace('SVFOP_', '')} is never NULL`);
     case 'A_Expr':
       return aExprVerdict(f, scope, ctx);

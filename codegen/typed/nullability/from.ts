@@ -1,7 +1,7 @@
 /**
  * FROM clauses: each item becomes entries (relations) and items (what names see), following PostgreSQL's
  * namespace rules; outer joins put the entries of their nullable side(s) under `outer`, inner joins' ON
- * and USING narrow what they compare.
+ * and USING narrow what they compare, LEFT and RIGHT joins' ON what their nullable side compares.
  */
 import { narrowBy } from './narrow.js';
 import { names, nodeOf, type PgNode } from './parse.js';
@@ -36,7 +36,7 @@ function relation(f: any, scope: Scope, ctx: Context): Built {
   const cte = f.schemaname ? undefined : findCte(scope, f.relname);
   if (cte) return leaf({ label: `CTE ${f.relname}`, columns: renamed(cte.columns, f.alias), nonNull: new Map() }, name);
   const table = findTable(ctx.catalog, f.schemaname, f.relname);
-  if (!table) return leaf({ label: f.schemaname ? `${f.schemaname}.${f.relname}` : f.relname, columns: undefined, external: true, nonNull: new Map() }, name);
+  if (!table) return leaf({ label: f.schemaname ? `${f.schemaname}.${f.relname}` : f.relname, columns: undefined, external: { schema: f.schemaname, table: f.relname }, nonNull: new Map() }, name);
   const entry = tableEntry(table, name === table.name ? `${table.schema}.${table.name}` : `${name} (${table.schema}.${table.name})`);
   return leaf({ ...entry, columns: renamed(entry.columns, f.alias) }, name);
 }
@@ -83,7 +83,9 @@ function join(f: any, scope: Scope, ctx: Context, infer: SubqueryInference): Bui
       narrowRef(c.ref.right, `${c.name} is non-null after JOIN ... USING (${c.name})`, true);
     }
     narrowBy(f.quals, own, 'the inner join condition');
-  } else {
+  } else if (type !== 'JOIN_FULL') {
+    // The nullable side's row is there only when it matched, so once proved present it satisfies ON.
+    // Not so in a FULL JOIN, where a side's row is there (not NULL-extended) also when unmatched.
     narrowBy(f.quals, own, `the ${JOIN_NAMES[type]} condition, when matched`, new Set(outerSides.flatMap((s) => s.entries)));
   }
   return built;

@@ -6,9 +6,10 @@
 import type { Catalog } from '../../catalog/types.js';
 import { exprVerdict } from './expr.js';
 import { addFrom } from './from.js';
+import { rolledUpKeys } from './grouping.js';
 import { narrowBy } from './narrow.js';
 import { names, nodeOf, parseStatement, type PgNode } from './parse.js';
-import { childScope, findTable, leafItem, tableEntry, unknown, verdictOf, type Context, type Output, type Scope, type Verdict } from './scope.js';
+import { childScope, findTable, leafItem, tableEntry, unknown, verdictOf, type Context, type ExternalColumn, type Output, type Scope, type Verdict } from './scope.js';
 
 /** PostgreSQL's name for an output column without an alias, where it is easy to tell; else undefined. */
 function outputName(node: PgNode): string | undefined {
@@ -89,6 +90,7 @@ function select(f: any, scope: Scope, ctx: Context): Output[] | undefined {
       e.outer = 'GROUPING SETS / ROLLUP / CUBE put NULL in grouping columns';
       e.present = undefined;
     }
+    scope.rolledUp = rolledUpKeys(f.groupClause, f.targetList);
   }
   return targets(f.targetList, scope, ctx);
 }
@@ -98,7 +100,7 @@ function modification(f: any, scope: Scope, ctx: Context): Output[] | undefined 
   const rel = f.relation;
   const table = findTable(ctx.catalog, rel.schemaname, rel.relname);
   const name = rel.alias?.aliasname ?? rel.relname;
-  const entry = table ? tableEntry(table, `${table.schema}.${table.name}`) : { label: rel.relname, columns: undefined, external: true, nonNull: new Map() };
+  const entry = table ? tableEntry(table, `${table.schema}.${table.name}`) : { label: rel.relname, columns: undefined, external: { schema: rel.schemaname, table: rel.relname }, nonNull: new Map() };
   scope.items.push(leafItem(entry, name));
   addFrom(f.fromClause ?? f.usingClause, scope, ctx, inferStatement);
   // PostgreSQL 18's parser wraps the list in a ReturningClause (for RETURNING OLD/NEW).
@@ -131,6 +133,12 @@ export interface Described {
   originNullable?: boolean;
 }
 
+/** Whether the database's origin (`schema.table.column`) is the column the rules resolved the name to. */
+function isOrigin(column: ExternalColumn, origin: string | undefined): origin is string {
+  if (column.schema !== undefined) return origin === `${column.schema}.${column.table}.${column.column}`;
+  return origin?.endsWith(`.${column.table}.${column.column}`) === true;
+}
+
 /**
  * One verdict per result column of `stmt`. Decides nothing (every column nullable, with the reason) when
  * the parse tree cannot be matched to the columns the database described.
@@ -145,7 +153,10 @@ export function inferColumns(stmt: PgNode, described: readonly Described[], cata
     if (o.name !== '?column?' && o.name !== d.name) return unknown(`the parse tree's column ${o.name} does not match the database's ${d.name}`);
     const v = o.verdict;
     if (v.origin && d.origin && v.origin !== d.origin) return unknown(`the rules traced ${v.origin}, the database reports ${d.origin}`);
-    if (v.fromDatabase && v.nullable && d.originNullable === false) return { nullable: false, rule: `${d.origin ?? 'its column'} is NOT NULL (reported by the database)` };
+    if (v.fromDatabase && v.nullable && d.originNullable === false) {
+      if (isOrigin(v.fromDatabase, d.origin)) return { nullable: false, rule: `${d.origin} is NOT NULL (reported by the database)` };
+      return unknown(`${v.rule}; the database's NOT NULL is of ${d.origin ?? 'another column'}, not this one`);
+    }
     return { nullable: v.nullable, rule: v.rule };
   });
 }

@@ -57,8 +57,8 @@ function rejected(node: PgNode): { columns: string[][]; what: string } {
 /**
  * Applies the NULL-rejecting conjuncts of `predicate` (a WHERE, or a join's ON) to the columns they name
  * in `scope` itself (never an enclosing query's). `where` says where the predicate is, for the rule text.
- * With `only`, narrows columns of those relations only and does not mark them present (an outer join's
- * ON: a matched row satisfies it, an unmatched one is NULL-extended anyway).
+ * With `only`, narrows columns of those relations only and does not mark them present (a LEFT or RIGHT
+ * join's ON: a matched row satisfies it, an unmatched one is NULL-extended anyway).
  */
 export function narrowBy(predicate: PgNode | undefined, scope: Scope, where: string, only?: ReadonlySet<Entry>): void {
   for (const conjunct of conjuncts(predicate)) {

@@ -11,8 +11,18 @@ export interface Verdict {
   rule: string;
   /** `schema.table.column` when the value is that column, unchanged (checked against the database's origin). */
   origin?: string;
-  /** A column of a relation the catalog does not describe: the database's own NOT NULL may decide it. */
-  fromDatabase?: boolean;
+  /**
+   * A column of a relation the catalog does not describe: the database's own NOT NULL decides it, but only
+   * when the database reports this very column as the origin.
+   */
+  fromDatabase?: ExternalColumn;
+}
+
+/** A column of a table or view outside the catalog; `schema` is absent when the query leaves it to search_path. */
+export interface ExternalColumn {
+  schema?: string;
+  table: string;
+  column: string;
 }
 
 /** One output column of a query, CTE or subquery. */
@@ -29,7 +39,7 @@ export interface Entry {
   /** Undefined when the columns are unknown (a relation outside the catalog, a function without a column list). */
   columns: Output[] | undefined;
   /** A table or view outside the catalog: the database's own NOT NULL of its columns may decide them. */
-  external?: boolean;
+  external?: Omit<ExternalColumn, 'column'>;
   /** Why the relation may be NULL-extended (the rule), when it is on the nullable side of an outer join. */
   outer?: string;
   /** Why the relation is known to be there after all (a NULL-rejecting predicate on one of its columns). */
@@ -63,6 +73,8 @@ export interface Scope {
   /** CTEs by name; undefined columns when the rules could not work them out. */
   ctes: Map<string, Output[] | undefined>;
   parent?: Scope;
+  /** Keys (`expressionKey`) of the GROUP BY expressions that grouping sets replace with NULL in some rows. */
+  rolledUp?: ReadonlySet<string>;
 }
 
 export interface Context {
@@ -107,14 +119,14 @@ export function verdictOf(ref: ColRef): Verdict {
   }
   const { entry, name } = ref;
   if (entry.outer && !entry.present) return { nullable: true, rule: entry.outer };
+  const column = entry.columns?.find((c) => c.name === name);
   const narrowed = entry.nonNull.get(name);
-  if (narrowed) return { nullable: false, rule: narrowed };
+  if (narrowed) return { nullable: false, rule: narrowed, origin: column?.verdict.origin };
   if (!entry.columns) {
     return entry.external
-      ? { nullable: true, rule: `column ${name} of ${entry.label}, which the catalog does not describe`, fromDatabase: true }
+      ? { nullable: true, rule: `column ${name} of ${entry.label}, which the catalog does not describe`, fromDatabase: { ...entry.external, column: name } }
       : unknown(`column ${name} of ${entry.label}, whose columns the rules could not work out`);
   }
-  const column = entry.columns.find((c) => c.name === name);
   if (!column) return unknown(`no column ${name} in ${entry.label}`);
   if (!entry.present || !entry.outer) return column.verdict;
   // Present after an outer join: the relation's own nullability again.
@@ -136,6 +148,11 @@ export interface Resolved {
   ref: ColRef;
   /** 0 for the scope searched first, 1 for its parent, ... (predicates only narrow their own level). */
   level: number;
+  /**
+   * An unqualified name given to the only relation of unknown columns in its scope, while an enclosing
+   * query could supply it too: PostgreSQL takes the outer column when the relation has none of that name.
+   */
+  guessed?: boolean;
 }
 
 function lookup(item: Item, column: string): ColRef | undefined {
@@ -152,7 +169,7 @@ export function resolve(fields: readonly string[], scope: Scope | undefined, lev
     const known = visible.filter((i) => i.columns?.some((c) => c.name === column));
     const opaque = visible.filter((i) => !i.columns);
     if (known.length === 1 && opaque.length === 0) return { ref: lookup(known[0], column)!, level };
-    if (known.length === 0 && opaque.length === 1 && opaque[0].entry) return { ref: lookup(opaque[0], column)!, level };
+    if (known.length === 0 && opaque.length === 1 && opaque[0].entry) return { ref: lookup(opaque[0], column)!, level, guessed: suppliedAbove(column, scope.parent) };
     if (known.length === 0 && opaque.length === 0) return resolve(fields, scope.parent, level + 1);
     return undefined;
   }
@@ -161,6 +178,11 @@ export function resolve(fields: readonly string[], scope: Scope | undefined, lev
   if (items.length === 0) return resolve(fields, scope.parent, level + 1);
   const ref = items.length === 1 ? lookup(items[0], column) : undefined;
   return ref ? { ref, level } : undefined;
+}
+
+function suppliedAbove(column: string, scope: Scope | undefined): boolean {
+  for (let s = scope; s; s = s.parent) if (s.items.some((i) => i.colsVisible && (!i.columns || i.columns.some((c) => c.name === column)))) return true;
+  return false;
 }
 
 /** A CTE by name, searching enclosing queries too: undefined when there is none, `{ columns }` otherwise. */

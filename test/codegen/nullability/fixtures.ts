@@ -1,7 +1,9 @@
 /**
- * Fixture rows that make NULLs likely: per table, row 0 leaves every nullable column NULL (nullable
- * foreign keys included, so it has no join partner), row 1 fills every column. Children reference their
- * parent's row 1 only, so every parent's row 0 has no children (LEFT JOINs find no partner).
+ * Fixture rows that make NULLs likely: per table, row 0 leaves every nullable column NULL (nullable foreign
+ * keys included, so it has no parent) and NOT NULL columns with a default to the default; rows 1 and 2 fill
+ * every column with values that differ by row (enum labels and booleans too, so filters on them match some
+ * row). Children reference their parent's row 1 only, so the parent's rows 0 and 2 have no children (LEFT
+ * JOINs find no partner).
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog, Column, PgType, Table } from '../../../codegen/catalog/types.js';
@@ -10,16 +12,25 @@ export interface Queryable {
   query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
 }
 
-/** A value (as text, PostgreSQL casts it) of this type for row `row`; undefined when there is none. */
+/**
+ * A value (as text, PostgreSQL casts it) of this type for row `row`; undefined when there is none. Arrays
+ * are empty in row 0 and hold the element's value otherwise.
+ */
 export function sampleValue(type: PgType, row: number, catalog: Catalog): string | undefined {
-  if (type.array) return '{}';
-  if (type.kind === 'enum') return catalog.enums.find((e) => e.schema === type.schema && e.name === type.name)?.values[0];
+  if (type.array) {
+    const element = row === 0 ? undefined : sampleValue({ ...type, array: false }, row, catalog);
+    return element === undefined ? '{}' : `{"${element.replace(/["\\]/g, '\\$&')}"}`;
+  }
+  if (type.kind === 'enum') {
+    const labels = catalog.enums.find((e) => e.schema === type.schema && e.name === type.name)?.values ?? [];
+    return labels[row % labels.length];
+  }
   if (type.kind !== 'base') return undefined;
   const samples: Record<string, string> = {
     text: `v${row}`, varchar: `v${row}`, bpchar: `v${row}`, citext: `v${row}`, uuid: randomUUID(),
     int2: `${row + 1}`, int4: `${row + 1}`, int8: `${row + 1}`, numeric: `${row + 1}.5`, float4: `${row + 1}.5`, float8: `${row + 1}.5`,
-    bool: 'true', date: `2024-01-0${row + 1}`, timestamp: '2024-01-01T00:00:00', timestamptz: '2024-01-01T00:00:00Z',
-    json: '{}', jsonb: '{}', bytea: '\\x00',
+    bool: row % 2 === 1 ? 'true' : 'false', date: `2024-01-0${row + 1}`, timestamp: '2024-01-01T00:00:00', timestamptz: '2024-01-01T00:00:00Z',
+    json: `{"row": ${row}}`, jsonb: `{"row": ${row}}`, bytea: '\\x00',
   };
   return samples[type.name];
 }
@@ -47,21 +58,24 @@ function ordered(catalog: Catalog): Table[] {
   return done;
 }
 
-/** Inserts the two rows into every table of `catalog`; returns the rows as stored, by `schema.table`. */
+/** Keys the database numbers itself: an explicit value would collide with the next one it hands out. */
+const numbered = (c: Column) => c.generated || c.identity !== undefined || c.defaultExpr?.startsWith('nextval(') === true;
+
+/** Inserts the three rows into every table of `catalog`; returns the rows as stored, by `schema.table`. */
 export async function insertFixtures(client: Queryable, catalog: Catalog): Promise<Map<string, any[]>> {
   const stored = new Map<string, any[]>();
   for (const table of ordered(catalog)) {
     const rows: any[] = [];
-    for (const row of [0, 1]) {
+    for (const row of [0, 1, 2]) {
       const cols: string[] = [];
       const values: unknown[] = [];
       for (const c of table.columns) {
-        if (c.generated || c.identity === 'a') continue;
+        if (numbered(c)) continue;
         const parent = parentOf(table, c, catalog);
         let value: unknown;
-        if (parent && parent.table !== table) value = stored.get(`${parent.table.schema}.${parent.table.name}`)?.[1]?.[parent.column];
-        else if (parent || (!c.notNull && row === 0)) value = null;
-        else if (c.defaultExpr !== undefined && c.notNull) continue;
+        if (!c.notNull && row === 0) value = null;
+        else if (parent) value = parent.table === table ? null : stored.get(`${parent.table.schema}.${parent.table.name}`)?.[1]?.[parent.column];
+        else if (c.defaultExpr !== undefined && row === 0) continue;
         else value = sampleValue(c.type, row, catalog);
         if (value === undefined) continue;
         if (value === null && c.notNull) throw new Error(`fixture: no value for NOT NULL ${table.sqlName}.${c.name}`);

@@ -1,5 +1,5 @@
 /* @name UnanalysedExpressions */
-SELECT a.name || '!' AS shout, a.name::jsonb -> 'x' AS field, nullif(a.name, 'x') AS maybe_name,
+SELECT a.name || '!' AS shout, to_jsonb(a) -> 'bio' AS field, nullif(a.name, 'x') AS maybe_name,
        greatest(a.id, 0) AS at_least_zero
 FROM authors a;
 
