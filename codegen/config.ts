@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RUNTIME_MODULE } from './emit/runtime-module.js';
 
 /** sqlwright.config.json (every key optional; flags override it). Paths are relative to the config file. */
 export const configFileSchema = z.strictObject({
@@ -12,6 +13,11 @@ export const configFileSchema = z.strictObject({
   outDir: z.string().min(1).optional(),
   /** Schemas to generate for. Default: every schema except PostgreSQL's own and `sqlwright`. */
   schemas: z.array(z.string().min(1)).min(1).optional(),
+  /**
+   * The module generated code imports the runtime from. Default `sqlwright/runtime`, the installed package; a
+   * value starting with `.` is a path relative to this file (`./src/repository-runtime.js` in sqlwright itself).
+   */
+  runtimeModule: z.string().min(1).optional(),
 });
 
 export interface CodegenConfig {
@@ -21,6 +27,8 @@ export interface CodegenConfig {
   queriesDir: string;
   outDir: string;
   schemas?: string[];
+  /** A package specifier, or an absolute path; default {@link DEFAULT_RUNTIME_MODULE}. */
+  runtimeModule?: string;
 }
 
 export interface CliOptions {
@@ -71,6 +79,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): CliOpti
       queriesDir: pick('--queries', 'queriesDir', 'sql/queries'),
       outDir: pick('--out', 'outDir', 'generated'),
       schemas: file.schemas,
+      runtimeModule: file.runtimeModule?.startsWith('.') ? path.resolve(base, file.runtimeModule) : file.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
     },
   };
 }

@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Migrator } from '../src/migrate/migrator.js';
+import { discoverServer, withDatabase, type DiscoveryOptions, type ServerKind as FoundKind } from './server/discovery.js';
 
 /**
- * A scratch PostgreSQL for codegen, found in order: CODEGEN_DATABASE_URL, DATABASE_URL (postgres:// only),
- * the libpq-default local server (also the test harness's second choice), else an embedded PGlite served on
- * a local socket. On a server codegen creates a throwaway database and drops it at the end; PGlite ignores
- * database names, so there the schema goes into its only database, which vanishes with the process.
+ * A scratch PostgreSQL for codegen, found in order: CODEGEN_DATABASE_URL, DATABASE_URL (postgres:// only), then
+ * the test harness's own discovery (server/discovery.ts: TEST_DATABASE_URL, the libpq-default local server,
+ * testcontainers, a throwaway initdb cluster), else an embedded PGlite served on a local socket. PGlite comes last,
+ * after the throwaway cluster, as the issue orders it: a real server types queries exactly as production does.
+ * On a server codegen creates a throwaway database and drops it at the end; PGlite ignores database names, so
+ * there the schema goes into its only database, which vanishes with the process.
  */
 
-export type ServerKind = 'env' | 'local' | 'pglite';
+export type ServerKind = FoundKind | 'pglite';
+
+/** The URL variables codegen tries first, in order; then the harness's TEST_DATABASE_URL. */
+const URL_VARIABLES = ['CODEGEN_DATABASE_URL', 'DATABASE_URL', 'TEST_DATABASE_URL'] as const;
 
 export interface ScratchDatabase {
   kind: ServerKind;
@@ -17,35 +23,6 @@ export interface ScratchDatabase {
   url: string;
   /** Drops the database (or stops PGlite). Safe to call once, also after a failure. */
   close(): Promise<void>;
-}
-
-/** Resolves to undefined when `url` answers `SELECT 1`, else to the error. */
-export async function canConnect(url: string): Promise<unknown> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** The server libpq would use: PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE, else 127.0.0.1:5432 as postgres. */
-export function libpqDefaultUrl(env: NodeJS.ProcessEnv): string {
-  const host = env.PGHOST && !env.PGHOST.startsWith('/') ? env.PGHOST : '127.0.0.1';
-  const port = env.PGPORT ?? '5432';
-  const user = encodeURIComponent(env.PGUSER ?? 'postgres');
-  const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
-  return `postgresql://${user}${password}@${host}:${port}/${env.PGDATABASE ?? 'postgres'}`;
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
@@ -68,18 +45,9 @@ async function applySchema(url: string, schemaDir: string): Promise<void> {
   }
 }
 
-/** Which server codegen would use: an admin URL, or undefined for PGlite. */
-export async function discoverCodegenServer(env: NodeJS.ProcessEnv = process.env): Promise<{ kind: ServerKind; adminUrl?: string }> {
-  for (const name of ['CODEGEN_DATABASE_URL', 'DATABASE_URL'] as const) {
-    const url = env[name];
-    if (!url || (name === 'DATABASE_URL' && !/^postgres(ql)?:\/\//.test(url))) continue;
-    const error = await canConnect(url);
-    if (error) throw new Error(`${name} is set but cannot be reached: ${(error as Error).message}`, { cause: error });
-    return { kind: 'env', adminUrl: url };
-  }
-  const local = libpqDefaultUrl(env);
-  if (!(await canConnect(local))) return { kind: 'local', adminUrl: local };
-  return { kind: 'pglite' };
+/** Which server codegen would use: an admin URL, or `pglite` when discovery finds none. */
+export async function discoverCodegenServer(options: Omit<DiscoveryOptions, 'urlVariables'> = {}): Promise<{ kind: ServerKind; adminUrl?: string }> {
+  return (await discoverServer({ ...options, urlVariables: URL_VARIABLES })) ?? { kind: 'pglite' };
 }
 
 async function startPglite(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -100,7 +68,7 @@ async function startPglite(): Promise<{ url: string; stop(): Promise<void> }> {
 
 /** Creates the scratch database and applies `schemaDir` with the migrator; cleans up if that fails. */
 export async function openScratchDatabase(options: { schemaDir: string; env?: NodeJS.ProcessEnv; forcePglite?: boolean }): Promise<ScratchDatabase> {
-  const server = options.forcePglite ? { kind: 'pglite' as const } : await discoverCodegenServer(options.env);
+  const server = options.forcePglite ? { kind: 'pglite' as const } : await discoverCodegenServer({ env: options.env });
   let scratch: ScratchDatabase;
   if (server.kind === 'pglite' || !server.adminUrl) {
     const lite = await startPglite();

@@ -9,6 +9,7 @@ import { emitEntity, emitEnums } from './emit/entities.js';
 import { emitIndex } from './emit/index-file.js';
 import { entityModels, enumModels } from './emit/model.js';
 import { emitRepository } from './emit/repositories.js';
+import { DEFAULT_RUNTIME_MODULE, runtimeModuleForOutput, runtimeSpecifier } from './emit/runtime-module.js';
 import { emitSqliteSchema } from './emit/sqlite-schema.js';
 import { CodegenError, type Problem } from './errors.js';
 import { describeQueries } from './typed/describe.js';
@@ -41,6 +42,8 @@ export interface GenerateInput {
   typeOf: TypeSource;
   /** Sees the typed queries before emitting (`--explain`). */
   onQueries?: (queries: readonly TypedQuery[]) => void;
+  /** Where generated code imports the runtime from, as runtimeModuleForOutput gives it; default `sqlwright/runtime`. */
+  runtimeModule?: string;
 }
 
 /**
@@ -49,6 +52,7 @@ export interface GenerateInput {
  */
 export async function generate(input: GenerateInput): Promise<Map<string, string>> {
   const { catalog, schemaFiles, queryFiles } = input;
+  const runtime = input.runtimeModule ?? DEFAULT_RUNTIME_MODULE;
   const { queries, problems } = await describeQueries(queryFiles, catalog, input.typeOf);
   input.onQueries?.(queries);
   const enums = enumModels(catalog);
@@ -72,16 +76,16 @@ export async function generate(input: GenerateInput): Promise<Map<string, string
   const usedEnums = [...enums.values()];
   if (usedEnums.length > 0) {
     const sources = [...new Set(usedEnums.flatMap((e) => sourcesOf(schemaFiles, e.enum.schema, e.enum.name)))].sort();
-    files.set('entities/enums.ts', emitEnums(usedEnums, sources));
+    files.set('entities/enums.ts', emitEnums(usedEnums, sources, runtimeSpecifier(runtime, 'entities/enums.ts')));
   }
   for (const m of models) {
     const sources = sourcesOf(schemaFiles, m.table.schema, m.table.name);
-    files.set(`entities/${m.fileBase}.ts`, emitEntity(m, usedEnums, sources));
+    files.set(`entities/${m.fileBase}.ts`, emitEntity(m, usedEnums, sources, runtimeSpecifier(runtime, `entities/${m.fileBase}.ts`)));
     const queryFile = fileOfTable.get(m.table.name);
-    const repo = emitRepository(m, queriesOf.get(m.table.name) ?? [], enums, queryFile ? [...sources, queryFile.path] : sources, problems, postgresOnly);
+    const repo = emitRepository(m, queriesOf.get(m.table.name) ?? [], enums, queryFile ? [...sources, queryFile.path] : sources, problems, { runtime, postgresOnly });
     if (repo !== undefined) files.set(`repositories/${m.fileBase}-repository.ts`, repo);
   }
-  files.set('index.ts', emitIndex(models, usedEnums.length > 0, schemaFiles.map((f) => f.path)));
+  files.set('index.ts', emitIndex(models, usedEnums.length > 0, schemaFiles.map((f) => f.path), runtimeSpecifier(runtime, 'index.ts')));
   if (problems.length > 0) throw new CodegenError(dedupe(problems));
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -116,7 +120,8 @@ export async function runCodegen(config: CodegenConfig, options: { env?: NodeJS.
     }
     const source = await pgtypedTypeSource(scratch.url);
     try {
-      return { files: await generate({ catalog, schemaFiles, queryFiles, typeOf: source.typeOf, onQueries: options.onQueries }), server: scratch.kind };
+      const runtimeModule = runtimeModuleForOutput(config.runtimeModule, config.outDir);
+      return { files: await generate({ catalog, schemaFiles, queryFiles, typeOf: source.typeOf, onQueries: options.onQueries, runtimeModule }), server: scratch.kind };
     } finally {
       source.close();
     }

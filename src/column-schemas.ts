@@ -9,8 +9,15 @@ import { z } from 'zod';
 /** 8-4-4-4-12 hex digits, any version: zod's strict `z.uuid()` rejects fixture ids like 0000…0001. */
 export const uuid = z.guid();
 
-/** The pattern `z.guid()` checks (zod 4's `guid` regex). */
+/**
+ * uuid as input: as `uuid`, in lower case, the form PostgreSQL returns. Keys compare as text where they are matched
+ * in JS (getMany) and on SQLite, so `'ABC…'` must become `'abc…'` before it is sent or looked up.
+ */
+export const uuidInput = uuid.transform((v) => v.toLowerCase());
+
+/** The pattern `z.guid()` checks (zod 4's `guid` regex), and its lower-case form. */
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const LOWER_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Shortcuts for `validate` (repository-runtime.ts) on hot schemas: when the check returns true, zod would accept the
@@ -19,6 +26,7 @@ const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
  */
 export const acceptsAsIs = new WeakMap<z.ZodType, (input: unknown) => boolean>([
   [uuid, (input) => typeof input === 'string' && GUID.test(input)],
+  [uuidInput, (input) => typeof input === 'string' && LOWER_GUID.test(input)],
 ]);
 
 export const int2 = z.number().int().min(-32768).max(32767);
@@ -29,10 +37,13 @@ const DECIMAL = /^(-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|NaN|-?Infinity)$/;
 
 /** int8 as read: a string, because a JS number would silently round past 2^53. */
 export const int8 = z.string().regex(INTEGER, 'expected an integer string');
-/** int8 as input: an integer string, a safe integer or a bigint; always sent as a string. */
+/**
+ * int8 as input: an integer string, a safe integer or a bigint; always sent as the string PostgreSQL would return
+ * (`'007'` -> `'7'`), so SQLite, which stores the text, holds and returns the same value.
+ */
 export const int8Input = z
   .union([int8, z.number().int().refine(Number.isSafeInteger, 'expected a safe integer'), z.bigint()])
-  .transform((v) => String(v));
+  .transform((v) => BigInt(v).toString());
 
 /** numeric as read: a string holding the exact decimal. */
 export const decimal = z.string().regex(DECIMAL, 'expected a decimal string');

@@ -8,7 +8,14 @@ import { acceptsAsIs } from './column-schemas.js';
  * The helpers generated repositories call (generated/repositories/*.ts): input validation, row decoding and
  * the CRUD statements, built once per table from its catalog descriptor. Identifiers come only from the
  * descriptor; every value is a `$n` parameter encoded with the executor's codec.
+ *
+ * This is the one module generated code imports (`sqlwright/runtime` in a service, the path `runtimeModule` names
+ * in sqlwright.config.json otherwise), so it also hands out what else that code needs: the column schemas as `t`,
+ * zod's `z` (the instance these helpers validate with, whatever zod the service has) and the Executor type.
  */
+export { z } from 'zod';
+export * as t from './column-schemas.js';
+export type { Executor } from './executor.js';
 
 export interface ColumnDescriptor {
   /** The name a row carries (for named queries, including any `!`/`?` suffix). */
@@ -35,6 +42,8 @@ export interface TableDescriptor {
   columns: readonly ColumnDescriptor[];
   /** Field of the single-column primary key. */
   key: string;
+  /** Field of the created_at timestamp, when the table has one: upsert never overwrites it. */
+  createdAt?: string;
   /** Field set to CURRENT_TIMESTAMP by update and upsert, when the table has one. */
   updatedAt?: string;
   /** Unique keys usable by upsert, by name (camelCase fields joined with `And`) -> fields. */
@@ -410,7 +419,8 @@ export class Table<E> {
   }
 
   /**
-   * Inserts, or on a conflict on the unique key `keyName` updates the other given fields (and updated_at).
+   * Inserts, or on a conflict on the unique key `keyName` updates the other given fields (and updated_at). The
+   * primary key and created_at are never updated: upserting on `email` with another `id` keeps the row's own id.
    * @throws ValidationError when a field of that key is missing from `values`.
    */
   async upsert(executor: Executor, values: Record<string, unknown>, keyName: string): Promise<E> {
@@ -423,7 +433,8 @@ export class Table<E> {
     const { columns, mask } = this.#present(values);
     const text = this.#statement(`upsert:${keyName}:${mask}`, () => {
       const target = keyFields.map((f) => this.#column(f));
-      const sets = columns.filter((c) => !target.includes(c)).map((c) => `${c.sql} = EXCLUDED.${c.sql}`);
+      const kept = [...target, this.#key, ...(this.#d.createdAt ? [this.#column(this.#d.createdAt)] : [])];
+      const sets = columns.filter((c) => !kept.includes(c)).map((c) => `${c.sql} = EXCLUDED.${c.sql}`);
       if (this.#d.updatedAt && values[this.#d.updatedAt] === undefined) sets.push(`${this.#column(this.#d.updatedAt).sql} = CURRENT_TIMESTAMP`);
       // With nothing else to set, still "update" so that RETURNING yields the existing row.
       if (sets.length === 0) sets.push(`${target[0].sql} = EXCLUDED.${target[0].sql}`);

@@ -21,10 +21,13 @@ function patchExpr(f: FieldModel): string {
   return f.nullable ? `${f.type.input}.nullish()` : `${f.type.input}.optional()`;
 }
 
-/** Adds the imports of `z`, `t` (column schemas) and the enums that `code` mentions. */
-export function addSchemaImports(file: SourceFile, code: string, enums: readonly EnumModel[], enumsPath: string): void {
-  file.addImportDeclaration({ moduleSpecifier: 'zod', namedImports: ['z'] });
-  if (usesColumnSchemas(code)) file.addImportDeclaration({ moduleSpecifier: '../../src/column-schemas.js', namespaceImport: 't' });
+/**
+ * Adds the imports of `z`, `t` (column schemas), `types` from the runtime module and the enums that `code` mentions.
+ * zod comes from the runtime too: the zod the runtime validates with, not whichever one the service installed.
+ */
+export function addSchemaImports(file: SourceFile, code: string, enums: readonly EnumModel[], enumsPath: string, runtime: string, types: readonly string[] = []): void {
+  const named = [...(usesColumnSchemas(code) ? ['t'] : []), 'z'].map((name) => ({ name }));
+  file.addImportDeclaration({ moduleSpecifier: runtime, namedImports: [...named, ...types.map((name) => ({ name, isTypeOnly: true }))] });
   const used = enums.filter((e) => new RegExp(`\\b${e.schemaName}\\b`).test(code)).map((e) => e.schemaName).sort();
   if (used.length > 0) file.addImportDeclaration({ moduleSpecifier: enumsPath, namedImports: used });
 }
@@ -46,8 +49,8 @@ export function schemaNames(m: EntityModel) {
   };
 }
 
-/** generated/entities/<entity>.ts: the zod schemas and types of one table. */
-export function emitEntity(m: EntityModel, enums: readonly EnumModel[], sources: readonly string[]): string {
+/** generated/entities/<entity>.ts: the zod schemas and types of one table; `runtime` as runtimeSpecifier gives it. */
+export function emitEntity(m: EntityModel, enums: readonly EnumModel[], sources: readonly string[], runtime: string): string {
   const n = schemaNames(m);
   const t = m.table;
   const entity = `z.object(${objectBody(m.fields.map((f) => [f.field, readExpr(f)]))})`;
@@ -57,7 +60,7 @@ export function emitEntity(m: EntityModel, enums: readonly EnumModel[], sources:
   const keyInInsert = m.key.insert !== 'omit' || m.key.column.identity === 'a' || m.key.column.generated;
   const upsert = keyInInsert ? n.insert : `${n.insert}.extend({ ${m.key.field}: ${m.key.type.input}.optional() })`;
   return renderSource(sources, (file) => {
-    addSchemaImports(file, entity + insert + patch + upsert, enums, './enums.js');
+    addSchemaImports(file, entity + insert + patch + upsert, enums, './enums.js', runtime);
     addSchema(file, n.entity, entity, `A row of ${t.schema}.${t.name}, as every read returns it.`, n.types.entity, 'infer');
     addSchema(
       file,
@@ -81,9 +84,9 @@ export function emitEntity(m: EntityModel, enums: readonly EnumModel[], sources:
 }
 
 /** generated/entities/enums.ts: every enum as values, zod schema and string-literal union, in declaration order. */
-export function emitEnums(enums: readonly EnumModel[], sources: readonly string[]): string {
+export function emitEnums(enums: readonly EnumModel[], sources: readonly string[], runtime: string): string {
   return renderSource(sources, (file) => {
-    file.addImportDeclaration({ moduleSpecifier: 'zod', namedImports: ['z'] });
+    file.addImportDeclaration({ moduleSpecifier: runtime, namedImports: ['z'] });
     for (const e of enums) {
       file.addVariableStatement({
         isExported: true,

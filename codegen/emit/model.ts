@@ -53,6 +53,8 @@ export interface EntityModel {
   property: string;
   fields: FieldModel[];
   key: FieldModel;
+  /** The created_at timestamp: upsert never overwrites it. */
+  createdAt?: FieldModel;
   updatedAt?: FieldModel;
   /** Unique keys by name (camelCase fields joined with `And`), the primary key first. */
   uniqueKeys: { name: string; fields: string[] }[];
@@ -150,7 +152,9 @@ export function entityModels(catalog: Catalog, enums: ReadonlyMap<string, EnumMo
       const name = names.map((n, i) => (i === 0 ? n : n[0].toUpperCase() + n.slice(1))).join('And');
       if (!uniqueKeys.some((k) => k.name === name)) uniqueKeys.push({ name, fields: names });
     }
-    const updatedAt = fields.find((f) => f.column.name === 'updated_at' && f.type.kind === 'timestamp');
+    const timestamp = (name: string) => fields.find((f) => f.column.name === name && f.type.kind === 'timestamp');
+    const createdAt = timestamp('created_at');
+    const updatedAt = timestamp('updated_at');
     models.push({
       table,
       entity,
@@ -158,6 +162,7 @@ export function entityModels(catalog: Catalog, enums: ReadonlyMap<string, EnumMo
       property: camelCase(table.name),
       fields,
       key,
+      createdAt,
       updatedAt,
       uniqueKeys,
     });

@@ -4,6 +4,7 @@ import type { TypedQuery } from '../typed/types.js';
 import { addSchemaImports, objectBody, readExpr, schemaNames } from './entities.js';
 import { typeModel, type EntityModel, type EnumModel, type TypeModel } from './model.js';
 import { camelCase, pascalCase, snakeCase, sqlLiteral, str } from './names.js';
+import { runtimeSpecifier } from './runtime-module.js';
 import { renderSource } from './source.js';
 import { translateDefault } from './sqlite-sql.js';
 
@@ -158,21 +159,45 @@ function queryMethod(m: EntityModel, q: QueryModel): Method {
   };
 }
 
+/**
+ * A named query whose method would be a second `count`, `get`, ... (or `constructor`), or the method of another
+ * query (`FindX` and `findX`), would emit a class that does not compile: each is a problem naming the query.
+ */
+function methodClashes(m: EntityModel, queries: readonly QueryModel[], builtIns: readonly string[], problems: Problem[]): void {
+  const taken = new Map<string, string>([...builtIns, 'constructor'].map((name) => [name, `the built-in ${m.entity}Repository.${name}`]));
+  for (const q of queries) {
+    const other = taken.get(q.method);
+    if (other) problems.push({ where: q.query.at ?? q.query.file, message: `query ${q.query.name}: its method ${q.method} clashes with ${other}; rename the query` });
+    else taken.set(q.method, `the method of query ${q.query.name}`);
+  }
+}
+
+export interface RepositoryOptions {
+  /** The runtime module specifier, as runtimeModuleForOutput gives it. */
+  runtime: string;
+  /** PostgreSQL-only queries and why (typed/sqlite-portability.ts). */
+  postgresOnly?: ReadonlyMap<TypedQuery, string>;
+}
+
 /** generated/repositories/<entity>-repository.ts, or undefined with problems. */
-export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], enums: ReadonlyMap<string, EnumModel>, sources: readonly string[], problems: Problem[], postgresOnly?: ReadonlyMap<TypedQuery, string>): string | undefined {
+export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], enums: ReadonlyMap<string, EnumModel>, sources: readonly string[], problems: Problem[], options: RepositoryOptions): string | undefined {
   const before = problems.length;
-  const models = queries.map((q) => queryModel(m, q, enums, problems, postgresOnly?.get(q)));
+  const models = queries.map((q) => queryModel(m, q, enums, problems, options.postgresOnly?.get(q)));
   if (problems.length > before) return undefined;
   const qs = models as QueryModel[];
   const n = schemaNames(m);
   const defaultKey = (m.uniqueKeys[1] ?? m.uniqueKeys[0]).name;
+  const crud = crudMethods(m, defaultKey);
+  methodClashes(m, qs, crud.map((c) => c.name), problems);
+  if (problems.length > before) return undefined;
+  const runtime = runtimeSpecifier(options.runtime, `repositories/${m.fileBase}-repository.ts`);
   const filterable = m.fields.filter((f) => f.filterable);
   const sortable = m.fields.filter((f) => f.sortable);
   const whereObject = `z.strictObject(${objectBody(filterable.map((f) => [f.field, f.nullable ? `${f.type.input}.nullish()` : `${f.type.input}.optional()`]))})`;
   const whereSchema = n.entity.replace(/Schema$/, 'WhereSchema');
   const tableInit =
     `new rt.Table<${n.types.entity}>({\n  entity: ${str(m.entity)},\n  sqlName: ${str(m.table.sqlName)},\n  statement: ${str(`sqlwright_${m.table.name}`)},\n` +
-    `  key: ${str(m.key.field)},\n${m.updatedAt ? `  updatedAt: ${str(m.updatedAt.field)},\n` : ''}` +
+    `  key: ${str(m.key.field)},\n${m.createdAt ? `  createdAt: ${str(m.createdAt.field)},\n` : ''}${m.updatedAt ? `  updatedAt: ${str(m.updatedAt.field)},\n` : ''}` +
     `  uniqueKeys: { ${m.uniqueKeys.map((k) => `${k.name}: [${k.fields.map(str).join(', ')}]`).join(', ')} },\n` +
     `  columns: [\n${m.fields.map((f) => `    ${fieldDescriptor(f)},`).join('\n')}\n  ],\n})`;
   const code = [m.key.type.input, whereObject, ...qs.flatMap((q) => [q.paramsObject, q.row.object ?? ''])].join('\n');
@@ -180,9 +205,8 @@ export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], e
   const typeImports = Object.values(n.types).sort();
 
   return renderSource(sources, (file: SourceFile) => {
-    addSchemaImports(file, code, [...enums.values()], '../entities/enums.js');
-    file.addImportDeclaration({ moduleSpecifier: '../../src/executor.js', isTypeOnly: true, namedImports: ['Executor'] });
-    file.addImportDeclaration({ moduleSpecifier: '../../src/repository-runtime.js', namespaceImport: 'rt' });
+    addSchemaImports(file, code, [...enums.values()], '../entities/enums.js', runtime, ['Executor']);
+    file.addImportDeclaration({ moduleSpecifier: runtime, namespaceImport: 'rt' });
     file.addImportDeclaration({
       moduleSpecifier: `../entities/${m.fileBase}.js`,
       namedImports: [...entityImports, ...typeImports.map((t) => ({ name: t, isTypeOnly: true }))],
@@ -215,7 +239,7 @@ export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], e
       docs: [`Reads and writes ${m.table.schema}.${m.table.name}. Inputs are validated before any SQL runs; rows come back as ${n.types.entity}.`],
       properties: [{ name: '#executor', isReadonly: true, type: 'Executor' }],
       ctors: [{ parameters: [{ name: 'executor', type: 'Executor' }], statements: 'this.#executor = executor;' }],
-      methods: [...crudMethods(m, defaultKey), ...qs.map((q) => queryMethod(m, q))],
+      methods: [...crud, ...qs.map((q) => queryMethod(m, q))],
     });
   });
 }

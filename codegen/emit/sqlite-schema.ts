@@ -41,7 +41,19 @@ function typeCheck(table: Table, column: Column, enumOf: (c: Column) => Enum | u
     if (values) rule = `${c} IN (${values.map(quote).join(', ')})`;
   }
   else if (column.length !== undefined) rule = `length(${c}) <= ${column.length}`;
+  else if (kind === 'numeric' && column.numeric) return precisionCheck(table, column, column.numeric);
   return rule && `CONSTRAINT ${ident(`${table.name}_${column.name}_check`)} CHECK (${rule})`;
+}
+
+/**
+ * numeric(p, s) refuses a value that, rounded to s digits, has more than p - s before the point (PostgreSQL: 22003,
+ * numeric field overflow). Rounding half away from zero, that is |v| >= 10^(p-s) - 5·10^(-s-1), the literal
+ * `9…95e-(s+1)` (p nines), so the bound itself is exact decimal text. Compared as REAL: exact at the bound for
+ * up to 15 significant digits. Named `<table>_<column>_precision`, so that SQLite's error can tell it apart.
+ */
+function precisionCheck(table: Table, column: Column, { precision, scale }: { precision: number; scale: number }): string {
+  const bound = `${'9'.repeat(precision)}5e${-scale - 1}`;
+  return `CONSTRAINT ${ident(`${table.name}_${column.name}_precision`)} CHECK (abs(CAST(${ident(column.name)} AS REAL)) < ${bound})`;
 }
 
 function columnLine(table: Table, column: Column, enumOf: (c: Column) => Enum | undefined, notes: string[]): string {

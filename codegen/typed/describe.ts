@@ -116,7 +116,7 @@ async function describeQuery(file: QueryFile, ast: SQLQueryAST, catalog: Catalog
     }
   });
   if (problems.length > before) return undefined;
-  return { file: file.path, name: ast.name, text: interpolated.query, params, columns, nullabilityRules: rules };
+  return { file: file.path, name: ast.name, at: where(0), text: interpolated.query, params, columns, nullabilityRules: rules };
 }
 
 /**

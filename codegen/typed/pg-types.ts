@@ -17,7 +17,7 @@ export const PG_TYPES: Readonly<Record<string, TypeMapping>> = {
   varchar: { kind: 'text', read: 'z.string()', comparable: true },
   bpchar: { kind: 'text', read: 'z.string()', comparable: true },
   citext: { kind: 'text', read: 'z.string()', comparable: true },
-  uuid: { kind: 'uuid', read: 't.uuid', comparable: true },
+  uuid: { kind: 'uuid', read: 't.uuid', input: 't.uuidInput', comparable: true },
   int2: { kind: 'int', read: 't.int2', comparable: true },
   int4: { kind: 'int', read: 't.int4', comparable: true },
   int8: { kind: 'bigint', read: 't.int8', input: 't.int8Input', comparable: true },

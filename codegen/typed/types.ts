@@ -25,6 +25,8 @@ export interface TypedQuery {
   file: string;
   /** The `@name`. */
   name: string;
+  /** Where the statement starts, `file:line:col`, for problems found after typing. */
+  at?: string;
   /** The statement with `$1..$n` placeholders. */
   text: string;
   params: QueryParam[];

@@ -39,6 +39,8 @@ export const SQLSTATE = {
   checkViolation: '23514',
   notNullViolation: '23502',
   invalidTextRepresentation: '22P02',
+  numericValueOutOfRange: '22003',
+  stringDataRightTruncation: '22001',
   queryCanceled: '57014',
   serializationFailure: '40001',
   deadlockDetected: '40P01',

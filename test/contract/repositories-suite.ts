@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Task, User } from '../../generated/index.js';
 import type { DialectName } from '../../src/executor.js';
 import { CheckViolationError, ConflictError, ForeignKeyError, NotFoundError, UnsupportedOnDialectError, ValidationError } from '../../src/errors.js';
-import { runNamedQuery } from '../../src/repository-runtime.js';
+import { runNamedQuery, t, validate } from '../../src/repository-runtime.js';
 import { nextMillisecond, openContractDatabase, type ContractDatabase } from './harness.js';
 
 /**
@@ -12,7 +12,7 @@ import { nextMillisecond, openContractDatabase, type ContractDatabase } from './
  * one dialect. postgres.test.ts and sqlite.test.ts run it; both must pass unchanged, so a difference between
  * the dialects shows up as a failure here (the few documented ones are spelled out with `pg ? … : …`).
  */
-export function repositorySuite(dialect: DialectName): void {
+export function repositorySuite(dialect: DialectName, open: () => Promise<ContractDatabase> = () => openContractDatabase(dialect)): void {
   const pg = dialect === 'postgres';
   let h: ContractDatabase;
 
@@ -27,7 +27,7 @@ export function repositorySuite(dialect: DialectName): void {
     assert.equal(h.sent.length, sent, 'no SQL may be sent for invalid input');
   }
 
-  before(async () => (h = await openContractDatabase(dialect)));
+  before(async () => (h = await open()));
   after(() => h.close());
 
   describe(`UserRepository on ${dialect}`, () => {
@@ -66,6 +66,8 @@ export function repositorySuite(dialect: DialectName): void {
       assert.deepEqual(await h.repos.users.getMany([b.id, missing, a.id, b.id]), [b, a]);
       assert.deepEqual(await h.repos.users.getMany([]), []);
       assert.deepEqual(await h.repos.users.get(a.id.toUpperCase()), a, 'uuids compare canonically');
+      assert.deepEqual(await h.repos.users.getMany([b.id.toUpperCase(), a.id]), [b, a], 'also in getMany, which matches rows to ids in JS');
+      assert.deepEqual(await h.repos.users.list({ where: { id: a.id.toUpperCase() } }).then((p) => p.rows), [a]);
       await rejectsBeforeSql(() => h.repos.users.get('not-a-uuid'));
       await rejectsBeforeSql(() => h.repos.users.getMany([a.id, 'nope']), [1]);
     });
@@ -96,8 +98,21 @@ export function repositorySuite(dialect: DialectName): void {
       const byId = await h.repos.users.upsert({ id: first.id, firstName: 'Edsger W.', lastName: 'Dijkstra' }, 'id');
       assert.equal(byId.id, first.id);
       assert.equal(byId.email, 'ewd@example.com');
+      const other = '00000000-0000-0000-0000-0000000000ee';
+      const onEmail = await h.repos.users.upsert({ id: other, firstName: 'Edsger', lastName: 'Dijkstra', email: 'ewd@example.com' }, 'email');
+      assert.equal(onEmail.id, first.id, 'upsert on another key never changes the primary key');
+      assert.deepEqual(onEmail.createdAt, first.createdAt);
+      assert.equal(await h.repos.users.get(other), null);
       await rejectsBeforeSql(() => h.repos.users.upsert({ firstName: 'No', lastName: 'Email' }), ['email']);
       await rejectsBeforeSql(() => h.repos.users.upsert({ firstName: 'A', lastName: 'B', email: 'x@y' }, 'nickname' as never));
+    });
+
+    it("get runs on the path production uses: SQLite's synchronous fast path, PostgreSQL through the pool", async () => {
+      const user = await h.repos.users.create({ firstName: 'Fast', lastName: 'Path' });
+      const [sent, sentNow] = [h.sent.length, h.sentNow.length];
+      assert.deepEqual(await h.repos.users.get(user.id), user);
+      assert.equal(h.sent.length - sent, 1);
+      assert.equal(h.sentNow.length - sentNow, pg ? 0 : 1);
     });
 
     it('delete returns whether a row went', async () => {
@@ -275,6 +290,30 @@ export function repositorySuite(dialect: DialectName): void {
         { status: defaults.status, priority: defaults.priority, dueAt: defaults.dueAt, labels: defaults.labels, metadata: defaults.metadata, archived: defaults.archived, estimate: defaults.estimate },
         { status: 'todo', priority: 0, dueAt: null, labels: [], metadata: {}, archived: false, estimate: '99999999.99' },
       );
+    });
+
+    it('numeric(10,2) refuses a value with more than 8 digits before the point, as PostgreSQL does (22003)', async () => {
+      const count = await h.repos.tasks.count({ ownerId: owner.id });
+      for (const estimate of ['123456789.5', '99999999.995', -1e8]) {
+        // PostgreSQL: numeric field overflow (22003); SQLite: the emitted CHECK tasks_estimate_precision. Both bad input.
+        await assert.rejects(() => h.repos.tasks.create({ title: 'Too big', ownerId: owner.id, estimate }), (e: unknown) =>
+          e instanceof CheckViolationError && (pg || e.constraint === 'tasks_estimate_precision'));
+      }
+      assert.equal(await h.repos.tasks.count({ ownerId: owner.id }), count);
+      const edge = await h.repos.tasks.create({ title: 'Just fits', ownerId: owner.id, estimate: '-99999999.994' });
+      assert.equal(edge.estimate, '-99999999.99');
+      await h.repos.tasks.delete(edge.id);
+    });
+
+    it("an int8 given as '007' is stored and read back as '7', as PostgreSQL returns it", async () => {
+      await h.db.executor.query(`CREATE TABLE app.counters (n ${pg ? 'bigint' : 'TEXT'} NOT NULL)${pg ? '' : ' STRICT'}`);
+      try {
+        const insert = { name: 'test_counter', method: 'Test.counter', text: 'INSERT INTO app.counters (n) VALUES ($1) RETURNING n', params: [{ kind: 'bigint' as const }], columns: [{ column: 'n', sql: 'n', field: 'n', type: { kind: 'bigint' as const } }] };
+        const rows = await runNamedQuery(h.db.executor, insert, [validate(t.int8Input, '007', 'Test.counter')], z.object({ n: t.int8 }));
+        assert.deepEqual(rows, [{ n: '7' }]);
+      } finally {
+        await h.db.executor.query('DROP TABLE app.counters');
+      }
     });
 
     it('rejects bad input before SQL; a CHECK violation is a typed error', async () => {

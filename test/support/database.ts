@@ -1,28 +1,16 @@
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ThrowawayCluster, findPostgresBinDir } from './cluster.js';
 import { Migrator } from '../../src/migrate/migrator.js';
-// Shared with codegen's server discovery (its second choice is the same libpq-default server).
-import { canConnect, libpqDefaultUrl, withDatabase } from '../../codegen/database.js';
+// One discovery for the tests and codegen (codegen/server/discovery.ts).
+import { discoverServer as discover, withDatabase, type DiscoveryOptions, type FoundServer } from '../../codegen/server/discovery.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCHEMA_DIR = path.join(REPO_ROOT, 'sql/schema');
 
 /** Where the test PostgreSQL came from, and an admin URL on it (database `postgres` or the one given). */
-export interface TestServer {
-  kind: 'env' | 'local' | 'testcontainers' | 'cluster';
-  adminUrl: string;
-}
-
-export interface DiscoveryOptions {
-  env?: NodeJS.ProcessEnv;
-  /** Injected in the harness's own tests to simulate a machine without PostgreSQL binaries. */
-  findBinDir?: () => string | undefined;
-  dockerAvailable?: () => boolean;
-}
+export type TestServer = FoundServer;
 
 export const NO_DATABASE_MESSAGE = `No PostgreSQL server for the tests. Provide one of:
   1. TEST_DATABASE_URL=postgresql://user:password@host:port/db (a role that may CREATE DATABASE);
@@ -32,51 +20,14 @@ export const NO_DATABASE_MESSAGE = `No PostgreSQL server for the tests. Provide 
   4. PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/<version>/bin, for a
      throwaway cluster (apt-get install postgresql).`;
 
-function defaultDockerAvailable(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
-}
-
-async function startTestcontainer(): Promise<string> {
-  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const container = await new PostgreSqlContainer('postgres:15-alpine').start();
-  process.once('beforeExit', () => void container.stop());
-  return container.getConnectionUri();
-}
-
 /**
  * Finds a PostgreSQL for the tests, in order: TEST_DATABASE_URL, the libpq defaults, testcontainers,
  * a throwaway initdb cluster. Never skips: with none it fails with {@link NO_DATABASE_MESSAGE}.
  */
-export async function discoverServer(options: DiscoveryOptions = {}): Promise<TestServer> {
-  const env = options.env ?? process.env;
-  if (env.TEST_DATABASE_URL) {
-    const error = await canConnect(env.TEST_DATABASE_URL);
-    if (error) throw new Error(`TEST_DATABASE_URL is set but cannot be reached: ${(error as Error).message}`, { cause: error });
-    return { kind: 'env', adminUrl: env.TEST_DATABASE_URL };
-  }
-  const local = libpqDefaultUrl(env);
-  if (!(await canConnect(local))) return { kind: 'local', adminUrl: local };
-
-  const docker = options.dockerAvailable ?? (() => defaultDockerAvailable(env));
-  if (docker()) {
-    try {
-      return { kind: 'testcontainers', adminUrl: await startTestcontainer() };
-    } catch {
-      // no usable engine after all: try the binaries
-    }
-  }
-  const binDir = (options.findBinDir ?? findPostgresBinDir)();
-  if (binDir) {
-    const cluster = await ThrowawayCluster.create();
-    destroyOnExit(cluster);
-    return { kind: 'cluster', adminUrl: cluster.url };
-  }
-  throw new Error(NO_DATABASE_MESSAGE);
-}
-
-/** A cluster made by discovery lives as long as this process (one test file). */
-function destroyOnExit(cluster: ThrowawayCluster): void {
-  process.once('exit', () => cluster.destroySync());
+export async function discoverServer(options: Omit<DiscoveryOptions, 'urlVariables'> = {}): Promise<TestServer> {
+  const server = await discover({ ...options, urlVariables: ['TEST_DATABASE_URL'] });
+  if (!server) throw new Error(NO_DATABASE_MESSAGE);
+  return server;
 }
 
 let serverPromise: Promise<TestServer> | undefined;

@@ -34,6 +34,9 @@ export function translatePostgresError(error: unknown, sql?: string): SqlwrightE
     case SQLSTATE.checkViolation:
     case SQLSTATE.notNullViolation:
     case SQLSTATE.invalidTextRepresentation:
+    // bad input values, as SQLite's emitted CHECKs (numeric precision, varchar length) report them there
+    case SQLSTATE.numericValueOutOfRange:
+    case SQLSTATE.stringDataRightTruncation:
       return new CheckViolationError(message, { constraint: e.constraint, table: e.table }, options);
     case SQLSTATE.queryCanceled:
       return new QueryTimeoutError(message, options);

@@ -21,3 +21,26 @@ UPDATE lab.runs SET phase = 'finished', updated_at = now() WHERE team_id = :team
 
 /* @name DeleteRunsOfTeam */
 DELETE FROM lab.runs WHERE team_id = :teamId!;
+
+/* @name UpsertRun */
+INSERT INTO lab.runs (team_id, title) VALUES (:teamId!, :title!)
+ON CONFLICT (team_id, title) DO UPDATE SET phase = excluded.phase RETURNING *;
+
+/* @name UpsertRunStamped */
+INSERT INTO lab.runs (team_id, title) VALUES (:teamId!, :title!)
+ON CONFLICT (team_id, title) DO UPDATE SET phase = excluded.phase, updated_at = now() RETURNING *;
+
+/* @name RunsByPosition */
+SELECT id, phase FROM lab.runs ORDER BY 2;
+
+/* @name RunsByFirstPosition */
+SELECT id, phase FROM lab.runs ORDER BY 1;
+
+/* @name LatestPhase */
+SELECT max(phase) AS top FROM lab.runs;
+
+/* @name RankByPhase */
+SELECT id, row_number() OVER (ORDER BY phase) AS "rank!" FROM lab.runs ORDER BY id;
+
+/* @name RunsPastPlanning */
+SELECT id FROM lab.runs WHERE phase > 'planned';
