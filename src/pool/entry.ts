@@ -6,6 +6,7 @@ import pg from 'pg';
 import { DatabaseUnavailableError, QueryTimeoutError, SqlwrightError } from '../errors.js';
 import { isConnectionBroken } from '../errors/sqlstate.js';
 import type { Clock } from './clock.js';
+import { closeClient } from './connect.js';
 import { Deadline, type DeadlineList } from './deadlines.js';
 import { moveTo, type EntryState } from './entry-state.js';
 import type { PgClientLike, PgResultLike, PoolLogger } from './options.js';
@@ -59,9 +60,6 @@ export function isPlainPgClient(client: PgClientLike): boolean {
 const TX_START = /^\s*(begin|start\s+transaction)\b/i;
 const TX_END = /^\s*(commit|end|abort|rollback)\b(?!\s+to\b)(?!\s+prepared\b)/i;
 
-/** How long a polite `end()` may take before the socket is destroyed. */
-const CLOSE_TIMEOUT_MS = 2_000;
-
 let nextId = 1;
 
 /** One connection's bookkeeping. Created by the pool after a successful connect; state changes via `moveTo`. */
@@ -71,15 +69,14 @@ export class PoolEntry {
   readonly createdAt: number;
   /** createdAt + recycle lifetime minus jitter; Infinity when recycling is off. */
   readonly expiresAt: number;
+  /** When the connection was last returned, or opened: the pre-ping bypass window counts from here. */
   lastUsedAt: number;
   state: EntryState = 'opening';
   /** When the current checkout began (monotonic ms). */
   checkedOutAt = 0;
   /** Leak detection for the current checkout, when enabled. */
   leak: LeakWatch | undefined;
-  /** Never lent yet: skips the pre-ping (it was just opened). */
-  fresh = true;
-  /** Marked for replacement (pre-ping failure of a sibling, invalidateIdle). */
+  /** Marked for replacement (a younger sibling's pre-ping found it disconnected, invalidateIdle). */
   stale = false;
   /** Why the connection must not be reused: set by a client 'error'/'end', a guard timeout or invalidate(). */
   broken: unknown;
@@ -145,13 +142,16 @@ export class PoolEntry {
     this.#deadlines.add(leak, this.checkedOutAt + thresholdMs);
   }
 
-  /** Ends leak detection; logs "returned" when a warning was given for this checkout (and a logger is passed). */
+  /**
+   * Ends leak detection; logs "returned" when a warning was given for this checkout (and a logger is passed),
+   * at warn level like the warning, so whoever sees the one sees the other.
+   */
   endLeakWatch(heldMs: number | undefined, logger?: PoolLogger, pool?: string): void {
     const leak = this.leak;
     if (!leak) return;
     this.leak = undefined;
     this.#deadlines.remove(leak);
-    if (leak.reported && logger) logger.info({ pool, connectionId: this.id, heldMs }, 'connection previously reported as a possible leak was returned');
+    if (leak.reported && logger) logger.warn({ pool, connectionId: this.id, heldMs }, 'connection previously reported as a possible leak was returned');
   }
 
   /** True when the connection is past its lifetime. */
@@ -229,31 +229,9 @@ export class PoolEntry {
     return new DatabaseUnavailableError(`database connection lost: ${message}`, { cause, sql });
   }
 
-  /** Closes the client once: politely, then by destroying the socket if that does not finish in time. */
+  /** Closes the client once (see {@link closeClient}). */
   close(): Promise<void> {
-    this.#closing ??= new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimeout(() => {
-        this.client.connection?.stream?.destroy();
-        resolve();
-      }, CLOSE_TIMEOUT_MS);
-      let ending: Promise<void>;
-      try {
-        ending = Promise.resolve(this.client.end());
-      } catch (error) {
-        ending = Promise.reject(error);
-      }
-      ending.then(
-        () => {
-          this.#clock.clearTimeout(timer);
-          resolve();
-        },
-        () => {
-          this.#clock.clearTimeout(timer);
-          this.client.connection?.stream?.destroy();
-          resolve();
-        },
-      );
-    });
+    this.#closing ??= closeClient(this.client, this.#clock);
     return this.#closing;
   }
 }
@@ -317,34 +295,6 @@ class LeakWatch extends Deadline {
       `connection held longer than leakDetectionMs (${this.#thresholdMs}ms): possible leak`,
     );
   }
-}
-
-/**
- * Calls the pool's `connect()` factory, bounded by `timeoutMs`; a client that arrives too late is closed.
- * @throws DatabaseUnavailableError on timeout; the factory's own error otherwise.
- */
-export function openClient(connect: () => Promise<PgClientLike>, clock: Clock, timeoutMs: number): Promise<PgClientLike> {
-  return new Promise<PgClientLike>((resolve, reject) => {
-    let timedOut = false;
-    const timer = clock.setTimeout(() => {
-      timedOut = true;
-      reject(new DatabaseUnavailableError(`connect timed out after ${timeoutMs}ms`));
-    }, timeoutMs);
-    Promise.resolve()
-      .then(connect)
-      .then(
-        (client) => {
-          clock.clearTimeout(timer);
-          // Too late: nobody will use it, but it must not stay open.
-          if (timedOut) void client.end().catch(() => undefined);
-          else resolve(client);
-        },
-        (error: unknown) => {
-          clock.clearTimeout(timer);
-          if (!timedOut) reject(error);
-        },
-      );
-  });
 }
 
 /** The caller's view of one checkout; a new one per checkout, so a stale handle cannot touch a reused connection. */

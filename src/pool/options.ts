@@ -36,21 +36,25 @@ export interface PoolLogger {
 
 /** Options for {@link createPool}; every field but `connect` is optional (see docs/pool.md for defaults). */
 export interface PoolOptions {
-  /** Opens one connected client. The pool never builds a `pg.Client` itself. */
-  connect: () => Promise<PgClientLike>;
+  /**
+   * Opens one connected client. The pool never builds a `pg.Client` itself. `signal` is aborted when the pool
+   * gives up on this connect (`connectTimeoutMs`): the half-open client is then the factory's to destroy
+   * (`client.connection.stream.destroy()`), since the pool never receives it.
+   */
+  connect: (signal: AbortSignal) => Promise<PgClientLike>;
   /** Connections kept open when idle. Default 20. */
   poolSize?: number;
   /** Extra connections opened only under load, closed when they come back to a full pool. Default 10. */
   maxOverflow?: number;
-  /** Longest wait for a connection before `PoolTimeoutError`. Default 30 000. */
+  /** Longest wait for a connection while the pool is at capacity, before `PoolTimeoutError`. Default 30 000. */
   poolTimeoutMs?: number;
   /** Connections older than this (minus up to 2.5 % jitter) are replaced at checkout or return. Default 1 800 000; 0 = never. */
   recycleMs?: number;
   /** Validate a connection at checkout. Default true. */
   prePing?: boolean;
-  /** Skip the pre-ping for a connection used this recently. Default 500; 0 = always ping. */
+  /** Skip the pre-ping for a connection returned (or opened) this recently. Default 500; 0 = always ping. */
   prePingBypassMs?: number;
-  /** Bound on one pre-ping round trip. Default 5 000. */
+  /** Bound on one pre-ping round trip (shortened to what is left of `poolTimeoutMs`). Default 5 000. */
   pingTimeoutMs?: number;
   /** Server-side `statement_timeout`, set per connection after connect. Default 30 000; 0 = off. */
   statementTimeoutMs?: number;
@@ -62,7 +66,7 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** Warn when a connection is held longer than this. Default 0 = off. */
   leakDetectionMs?: number;
-  /** Bound on `connect()` (plus the session SET). Default 10 000. */
+  /** Bound on `connect()` (plus the session SET); a checkout waiting on a connect is bounded by this, not `poolTimeoutMs`. Default 10 000. */
   connectTimeoutMs?: number;
   logger?: PoolLogger;
   /** Injectable monotonic clock, for tests. */

@@ -5,12 +5,13 @@
  */
 import { DatabaseUnavailableError, PoolTimeoutError, SqlwrightError, type PoolStatus } from '../errors.js';
 import type { Clock } from './clock.js';
-import { ConnectionHandle, PoolEntry, openClient, type PooledConnection } from './entry.js';
+import { openClient } from './connect.js';
+import { ConnectionHandle, PoolEntry, type PooledConnection } from './entry.js';
 import { DeadlineList } from './deadlines.js';
 import { Housekeeper, lifetimeWithJitter } from './housekeeper.js';
 import { EventSink, MetricsRecorder, type PoolEvent, type PoolEventType, type PoolMetrics } from './metrics.js';
 import { resolvePoolOptions, setSessionStatementTimeoutSql, type PoolOptions, type ResolvedPoolOptions } from './options.js';
-import { isDisconnect, needsPing, ping } from './validate.js';
+import { isDisconnect, needsPing, ping, pingBudget } from './validate.js';
 import { WaiterQueue } from './waiters.js';
 
 /** A connection pool over `pg.Client`-like connections. */
@@ -18,9 +19,11 @@ export interface Pool {
   /**
    * Lends a connection: an idle one (most recently used first, pre-pinged outside the bypass window), a new
    * one while below `poolSize + maxOverflow`, else the next one released, first come first served.
-   * @throws PoolTimeoutError when none came within `poolTimeoutMs` (carries `status` and the last connect error).
-   * @throws DatabaseUnavailableError when opening a connection failed: the database is down or unreachable.
-   * @throws SqlwrightError `pool_closed` after `end()`.
+   * @throws PoolTimeoutError when the pool was at capacity and none came within `poolTimeoutMs` (carries
+   * `status` and the last connect error or pre-ping failure).
+   * @throws DatabaseUnavailableError when the connect this caller was waiting on failed or timed out (the
+   * database is down or unreachable), or when pre-pings found dead connections until its time ran out.
+   * @throws SqlwrightError `pool_closed` after `end()`, also to a checkout whose pre-ping is in flight.
    */
   acquire(): Promise<PooledConnection>;
   /** A snapshot of the counts (see docs/pool.md for the exact meaning of each field). */
@@ -54,8 +57,11 @@ class ConnectionPool implements Pool {
   readonly #idle: PoolEntry[] = [];
   /** Every open connection not being closed: idle, reserved, lent or resetting. */
   readonly #all = new Set<PoolEntry>();
+  /** Connects in progress; each will serve or fail the oldest waiter (see waiters.ts). */
   #opening = 0;
   readonly #waiters: WaiterQueue;
+  /** Checkouts whose pre-ping is in flight, by connection: end() fails them at once. */
+  readonly #pinging = new Map<PoolEntry, (error: unknown) => void>();
   /** Query guards and leak watches of all connections, on one lazy timer. */
   readonly #deadlines: DeadlineList;
   readonly #metrics = new MetricsRecorder();
@@ -72,7 +78,7 @@ class ConnectionPool implements Pool {
     this.#clock = options.clock;
     this.#max = options.poolSize + options.maxOverflow;
     this.#guardMs = options.statementTimeoutMs > 0 ? options.statementTimeoutMs + options.queryTimeoutGraceMs : 0;
-    this.#waiters = new WaiterQueue(this.#clock);
+    this.#waiters = new WaiterQueue(this.#clock, () => this.#opening);
     this.#deadlines = new DeadlineList(this.#clock);
     this.#events = new EventSink(options.logger);
     const pool = this;
@@ -108,8 +114,7 @@ class ConnectionPool implements Pool {
   }
 
   invalidateIdle(): void {
-    for (const entry of this.#all) entry.stale = true;
-    for (const entry of [...this.#idle]) this.#retire(entry, 'invalidated', 'invalid');
+    this.#markStale(Infinity, 'invalidated');
   }
 
   acquire(): Promise<PooledConnection> {
@@ -133,12 +138,17 @@ class ConnectionPool implements Pool {
     return this.#acquireSlow(start);
   }
 
-  /** Everything else: waiting, opening, replacing stale or expired connections, pre-ping and its retries. */
+  /**
+   * Everything else: waiting, opening, replacing stale or expired connections, pre-ping and its retries.
+   * `poolTimeoutMs` bounds the wait at capacity and the pre-pings; a connect this caller waits on is bounded
+   * by `connectTimeoutMs` instead (waiters.ts).
+   */
   async #acquireSlow(start: number): Promise<PooledConnection> {
     const deadline = start + this.#o.poolTimeoutMs;
     let retry = false;
     let pingError: unknown;
     for (;;) {
+      if (this.#ending) throw this.#closedError();
       let entry: PoolEntry;
       // A retrying caller already had its turn, so it may take an idle connection ahead of the queue.
       if (this.#idle.length > 0 && (retry || this.#waiters.size === 0)) {
@@ -158,16 +168,21 @@ class ConnectionPool implements Pool {
       if (needsPing(entry, now, this.#o.prePing, this.#o.prePingBypassMs)) {
         this.#metrics.count('prePings');
         try {
-          await ping(entry, this.#o.pingTimeoutMs);
+          await this.#ping(entry, pingBudget(this.#o.pingTimeoutMs, deadline - now));
         } catch (error) {
+          if (this.#ending) {
+            this.#retire(entry, 'pool ended', 'closed');
+            throw this.#closedError();
+          }
           this.#retire(entry, 'pre-ping failed', 'invalid', error);
           if (!isDisconnect(entry, error)) throw error;
           this.#metrics.count('prePingFailures');
           pingError = error;
-          // Whatever killed this one (a restart, a failover) probably killed its idle siblings too.
-          for (const idle of this.#idle) idle.stale = true;
+          // Whatever killed this one (a restart, a failover) killed the connections opened before it too;
+          // younger ones may postdate it, so they keep their own ping.
+          this.#markStale(entry.id, 'stale');
+          if (this.#clock.now() >= deadline) throw this.#pingsExhausted(error);
           retry = true;
-          if (this.#clock.now() >= deadline) throw this.#timeoutError(pingError);
           continue;
         }
         now = this.#clock.now();
@@ -180,6 +195,14 @@ class ConnectionPool implements Pool {
     }
   }
 
+  /** A pre-ping that end() can cut short. */
+  #ping(entry: PoolEntry, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pinging.set(entry, reject);
+      ping(entry, timeoutMs).then(resolve, reject).finally(() => this.#pinging.delete(entry));
+    });
+  }
+
   end(timeoutMs = 10_000): Promise<void> {
     this.#ended ??= this.#end(timeoutMs);
     return this.#ended;
@@ -189,6 +212,7 @@ class ConnectionPool implements Pool {
     this.#ending = true;
     this.#housekeeper.stop();
     this.#waiters.failAll(this.#closedError());
+    for (const fail of this.#pinging.values()) fail(this.#closedError());
     for (const entry of [...this.#idle]) this.#retire(entry, 'pool ended', 'closed');
     if (this.#all.size + this.#opening > 0) {
       let timer: unknown;
@@ -210,7 +234,6 @@ class ConnectionPool implements Pool {
   /** Lends a reserved connection; `now` is a clock reading taken since the last await (none is taken here). */
   #checkout(entry: PoolEntry, start: number, now: number): PooledConnection {
     entry.moveTo('in-use');
-    entry.fresh = false;
     entry.checkedOutAt = now;
     this.#metrics.recordWait(now - start);
     this.#metrics.count('checkouts');
@@ -254,9 +277,13 @@ class ConnectionPool implements Pool {
     this.#idle.push(entry);
   }
 
-  /** Opens connections for waiters not already covered by one being opened, within capacity. */
+  /**
+   * Opens connections for waiters not already covered by one being opened, within capacity; then times out
+   * the overdue waiters left uncovered (at capacity).
+   */
   #fill(): void {
     while (!this.#ending && this.#waiters.size > this.#opening && this.#all.size + this.#opening < this.#max) void this.#open();
+    this.#waiters.recheck();
   }
 
   async #open(): Promise<void> {
@@ -273,9 +300,11 @@ class ConnectionPool implements Pool {
       void entry?.close();
       this.#metrics.count('connectFailures');
       this.#lastConnectError = error;
-      // The database is down or refusing: tell a waiter now rather than after poolTimeoutMs.
+      // This attempt covered the oldest waiter: tell it now (a database that is down answers every waiter
+      // within one attempt), and give the others an attempt of their own (the failure may have been transient).
       const message = error instanceof Error ? error.message : String(error);
       this.#waiters.failOldest(new DatabaseUnavailableError(`could not connect to the database (pool '${this.#o.name}'): ${message}`, { cause: error }));
+      this.#fill();
       this.#checkDrained();
       return;
     }
@@ -316,6 +345,12 @@ class ConnectionPool implements Pool {
     this.#checkDrained();
   }
 
+  /** Marks the connections opened before connection `beforeId`: idle ones are closed now, lent ones when they come back. */
+  #markStale(beforeId: number, reason: string): void {
+    for (const entry of this.#all) if (entry.id < beforeId) entry.stale = true;
+    for (const entry of [...this.#idle]) if (entry.stale) this.#retire(entry, reason, 'invalid');
+  }
+
   #checkDrained(): void {
     if (this.#drained && this.#all.size + this.#opening === 0) this.#drained();
   }
@@ -323,6 +358,12 @@ class ConnectionPool implements Pool {
   #timeoutError(cause: unknown): PoolTimeoutError {
     this.#metrics.count('timeouts');
     return new PoolTimeoutError(this.status(), this.#o.poolTimeoutMs, { cause: cause ?? this.#lastConnectError });
+  }
+
+  /** Pre-pings kept finding dead connections until the caller's time ran out: the pool limit played no part. */
+  #pingsExhausted(cause: unknown): DatabaseUnavailableError {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new DatabaseUnavailableError(`no live connection within ${this.#o.poolTimeoutMs}ms (pool '${this.#o.name}'): pre-ping failed: ${message}`, { cause });
   }
 
   #closedError(): SqlwrightError {

@@ -1,15 +1,26 @@
 /**
- * Pre-ping: prove a connection is alive before lending it, unless it was opened or used so recently that a
- * round trip would only cost latency (HikariCP's alive-bypass window).
+ * Pre-ping: prove a connection is alive before lending it, unless it was returned or opened so recently
+ * that a round trip would only cost latency (HikariCP's alive-bypass window).
  */
 import { DatabaseUnavailableError, QueryTimeoutError } from '../errors.js';
 import { isConnectionBroken } from '../errors/sqlstate.js';
 import type { PoolEntry } from './entry.js';
 
-/** True when the connection must be pinged before it is lent. */
+/**
+ * True when the connection must be pinged before it is lent: it was last returned, or opened if it was
+ * never lent, `bypassMs` or longer ago. A connection that sat idle unlent is as suspect as any other.
+ */
 export function needsPing(entry: PoolEntry, now: number, prePing: boolean, bypassMs: number): boolean {
-  if (!prePing || entry.fresh) return false;
-  return bypassMs <= 0 || now - entry.lastUsedAt >= bypassMs;
+  return prePing && now - entry.lastUsedAt >= bypassMs;
+}
+
+/**
+ * How long a ping may take: `pingTimeoutMs`, cut to the time left before the caller's deadline so a ping
+ * never stretches a checkout past `poolTimeoutMs`. A caller already past its deadline got its connection
+ * while waiting on a connect, which that deadline does not bound; its ping gets the whole `pingTimeoutMs`.
+ */
+export function pingBudget(pingTimeoutMs: number, msLeft: number): number {
+  return msLeft > 0 ? Math.min(pingTimeoutMs, msLeft) : pingTimeoutMs;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Callers waiting for a connection: first come, first served, each with its own deadline. A waiter is
  * never tied to the connection being opened for it; whichever connection frees up first serves the
- * oldest waiter.
+ * oldest waiter. So the connects in progress cover the oldest waiters, one each: every connect ends by
+ * serving the oldest waiter or failing it. A covered waiter is not timed out at its deadline (the deadline
+ * bounds only the wait at capacity); the connect answers it, within the connect timeout.
  */
 import type { Clock, TimerHandle } from './clock.js';
 import type { PoolEntry } from './entry.js';
@@ -11,6 +13,8 @@ interface Waiter {
   reject(error: unknown): void;
   deadline: number;
   onTimeout: () => unknown;
+  /** Past its deadline but covered by a connect in progress when last checked. */
+  overdue: boolean;
   prev: Waiter | undefined;
   next: Waiter | undefined;
 }
@@ -27,10 +31,15 @@ export class WaiterQueue {
   #head: Waiter | undefined;
   #tail: Waiter | undefined;
   #size = 0;
+  /** Waiters kept past their deadline because a connect covered them; rechecked when the cover may shrink. */
+  #overdue = 0;
   readonly #clock: Clock;
+  readonly #covered: () => number;
 
-  constructor(clock: Clock) {
+  /** `covered()`: how many of the oldest waiters the connects in progress will answer. */
+  constructor(clock: Clock, covered: () => number) {
     this.#clock = clock;
+    this.#covered = covered;
   }
 
   get size(): number {
@@ -44,7 +53,7 @@ export class WaiterQueue {
    */
   wait(deadline: number, onTimeout: () => unknown, first = false): Promise<PoolEntry> {
     return new Promise<PoolEntry>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, deadline, onTimeout, prev: undefined, next: undefined };
+      const waiter: Waiter = { resolve, reject, deadline, onTimeout, overdue: false, prev: undefined, next: undefined };
       if (first) this.#pushFront(waiter);
       else this.#pushBack(waiter);
       if (deadline < this.#timerAt) this.#schedule(deadline);
@@ -58,21 +67,39 @@ export class WaiterQueue {
   }
 
   #expire(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const now = this.#clock.now();
+    const covered = this.#covered();
     let next = Infinity;
+    let position = 0;
     for (let w = this.#head; w; ) {
       const following = w.next;
-      if (w.deadline <= now) {
+      if (w.deadline > now) {
+        next = Math.min(next, w.deadline);
+        position++;
+      } else if (position < covered) {
+        if (!w.overdue) this.#overdue++;
+        w.overdue = true;
+        position++;
+      } else {
         // Build the error while the waiter still counts, so the status snapshot includes it.
         const error = w.onTimeout();
         this.#unlink(w);
         w.reject(error);
-      } else next = Math.min(next, w.deadline);
+      }
       w = following;
     }
     if (next < Infinity) this.#schedule(next);
+  }
+
+  /**
+   * Times out the overdue waiters no connect covers any more. Call after the cover may have shrunk (a
+   * retrying caller went ahead of them); costs nothing while no waiter is overdue.
+   */
+  recheck(): void {
+    if (this.#overdue > 0) this.#expire();
   }
 
   /** Drops the shared timer once nobody waits, so an idle pool has no timer pending. */
@@ -94,7 +121,7 @@ export class WaiterQueue {
     return true;
   }
 
-  /** Rejects the oldest waiter (a connect failed: the attempt it was waiting on will not come). */
+  /** Rejects the oldest waiter (a connect failed: it was the one that attempt covered). */
   failOldest(error: unknown): boolean {
     const waiter = this.#head;
     if (!waiter) return false;
@@ -135,5 +162,6 @@ export class WaiterQueue {
     else this.#tail = waiter.prev;
     waiter.prev = waiter.next = undefined;
     this.#size--;
+    if (waiter.overdue) this.#overdue--;
   }
 }

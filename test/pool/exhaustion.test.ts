@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { createPool, type PooledConnection } from '../../src/pool/index.js';
-import { PoolTimeoutError } from '../../src/errors.js';
-import { createManualClock, pgConnect, usePoolDatabase, settle } from './helpers.js';
+import { DatabaseUnavailableError, PoolTimeoutError } from '../../src/errors.js';
+import { createManualClock, eventually, pgConnect, usePoolDatabase, settle } from './helpers.js';
 
 const db = usePoolDatabase();
 
@@ -116,5 +116,71 @@ test('each waiter times out at its own deadline', async () => {
   assert.ok((await second).error instanceof PoolTimeoutError);
   assert.equal(pool.metrics().timeouts, 2);
   held.release();
+  await pool.end();
+});
+
+test('below capacity a slow connect is waited for past poolTimeoutMs, which bounds only the wait at capacity', async () => {
+  const real = pgConnect(db.url);
+  const pool = createPool({
+    poolSize: 5,
+    maxOverflow: 5,
+    poolTimeoutMs: 200,
+    connectTimeoutMs: 10_000,
+    connect: async () => {
+      const client = await real();
+      await new Promise((r) => setTimeout(r, 600));
+      return client;
+    },
+  });
+  const c = await pool.acquire();
+  assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1);
+  assert.equal(pool.metrics().timeouts, 0);
+  c.release();
+  await pool.end();
+});
+
+test('at capacity a waiter times out with the last connect error as cause; one a connect covers waits for it', async () => {
+  const clock = createManualClock();
+  const real = pgConnect(db.url);
+  const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  let mode: 'ok' | 'fail' | 'hold' = 'ok';
+  let open: (() => void) | undefined;
+  const pool = createPool({
+    poolSize: 1,
+    maxOverflow: 1,
+    poolTimeoutMs: 1_000,
+    connectTimeoutMs: 60_000,
+    clock,
+    connect: async () => {
+      const now = mode;
+      if (now === 'fail') throw refused;
+      const client = await real();
+      if (now === 'hold') await new Promise<void>((resolve) => (open = resolve));
+      return client;
+    },
+  });
+  const a = await pool.acquire();
+  mode = 'fail';
+  const { error: failed } = await settle(pool.acquire());
+  assert.ok(failed instanceof DatabaseUnavailableError && failed.cause === refused, String(failed));
+  mode = 'hold';
+  const covered = settle(pool.acquire()); // opens the last connection, which is held back
+  await eventually(() => open !== undefined, 5_000, 'the held connect');
+  const atCapacity = settle(pool.acquire());
+  await tick();
+  assert.deepEqual([pool.status().total, pool.status().waiting], [2, 2]);
+
+  clock.advance(1_000);
+  const { error } = await atCapacity;
+  assert.ok(error instanceof PoolTimeoutError, String(error));
+  assert.equal(error.cause, refused, 'the last connect error');
+  assert.equal(error.status.total, error.status.max);
+  assert.equal(pool.status().waiting, 1, 'the waiter a connect covers is past its deadline but still waits');
+  open!();
+  const { value: conn, error: coveredError } = await covered;
+  assert.ok(conn, String(coveredError));
+  assert.equal(pool.metrics().timeouts, 1);
+  conn.release();
+  a.release();
   await pool.end();
 });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { adminQuery, createTestDatabase, testServer, type TestDatabase } from '../support/database.js';
@@ -33,12 +34,36 @@ export function usePoolDatabase(): { readonly url: string; readonly name: string
   };
 }
 
-/** The connect factory the runtime would pass: a plain pg.Client, connected. */
-export function pgConnect(connectionString: string): () => Promise<pg.Client> {
-  return async () => {
+/**
+ * The connect factory the runtime would pass: a plain pg.Client, connected, destroyed when the pool aborts the
+ * connect. Each client built is pushed to `created` when given.
+ */
+export function pgConnect(connectionString: string, created?: pg.Client[]): (signal?: AbortSignal) => Promise<pg.Client> {
+  return async (signal) => {
     const client = new pg.Client({ connectionString, application_name: 'sqlwright_pool_test' });
+    created?.push(client);
+    signal?.addEventListener('abort', () => socketOf(client).destroy(), { once: true });
     await client.connect();
     return client;
+  };
+}
+
+/** A pg.Client's socket (pg does not type it). */
+export function socketOf(client: pg.Client): Socket {
+  return (client.connection as unknown as { stream: Socket }).stream;
+}
+
+/**
+ * Stops the clients reading their sockets, as if they had not yet noticed what the server sent (a FATAL,
+ * then the close), so that no 'error' or 'end' event can evict them: only a query on them finds out.
+ * Returns a function that resumes reading; call it in the same tick as the checkouts, whose pre-pings are
+ * then sent before the held bytes are read.
+ */
+export function holdIncoming(clients: pg.Client[]): () => void {
+  const sockets = clients.map(socketOf);
+  for (const socket of sockets) socket.pause();
+  return () => {
+    for (const socket of sockets) socket.resume();
   };
 }
 

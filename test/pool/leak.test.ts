@@ -22,7 +22,7 @@ test('a connection held past leakDetectionMs logs a warning with the acquiring s
   assert.match(String(warn.obj.stack), /leak\.test\.ts/, 'the stack points at the code that acquired');
   c.release();
   assert.equal(logger.lines.length, 2);
-  assert.equal(logger.lines[1].level, 'info');
+  assert.equal(logger.lines[1].level, 'warn', 'at the level of the warning it answers');
   assert.match(logger.lines[1].msg, /returned/);
   await pool.end();
 });

@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool } from '../../src/pool/index.js';
-import { DatabaseUnavailableError, QueryTimeoutError } from '../../src/errors.js';
+import type pg from 'pg';
+import { DatabaseUnavailableError, QueryTimeoutError, SqlwrightError } from '../../src/errors.js';
 import type { TestDatabase } from '../support/database.js';
 import { TcpFaultProxy } from '../support/tcp-proxy.js';
-import { pgConnect, poolDatabase, settle } from './helpers.js';
+import { eventually, pgConnect, poolDatabase, settle, socketOf } from './helpers.js';
 
 let db: TestDatabase;
 let proxy: TcpFaultProxy;
@@ -76,4 +77,38 @@ test('connections cut by the network are replaced on the next checkouts', async 
   for (const c of conns) c.release();
   assert.equal(pool.status().invalid, 2);
   await pool.end();
+});
+
+test('connects that time out fail every waiter fast with DatabaseUnavailableError, and their sockets are destroyed', async () => {
+  proxy.blackhole();
+  const created: pg.Client[] = [];
+  const pool = createPool({ connect: pgConnect(proxy.urlFor(db.url), created), poolSize: 2, maxOverflow: 0, connectTimeoutMs: 300, poolTimeoutMs: 20_000 });
+  const started = Date.now();
+  const results = await Promise.all(Array.from({ length: 4 }, () => settle(pool.acquire())));
+  const elapsed = Date.now() - started;
+  for (const [i, { error }] of results.entries()) {
+    assert.ok(error instanceof DatabaseUnavailableError && /connect timed out/.test(error.message), `checkout ${i}: ${String(error)}`);
+  }
+  assert.ok(elapsed < 5_000, `answered in ${elapsed} ms, not after poolTimeoutMs`);
+  assert.equal(created.length, 4, 'one connect per waiter');
+  await eventually(() => created.every((c) => socketOf(c).destroyed), 2_000, 'the half-open sockets to be destroyed');
+  proxy.heal();
+  await pool.end();
+});
+
+test('end() fails a checkout whose pre-ping hangs at once, with pool_closed', async () => {
+  proxy.heal();
+  const pool = createPool({ connect: pgConnect(proxy.urlFor(db.url)), poolSize: 1, prePingBypassMs: 0, pingTimeoutMs: 10_000, poolTimeoutMs: 20_000 });
+  (await pool.acquire()).release();
+  proxy.blackhole();
+  const pinged = pool.metrics().prePings;
+  const started = Date.now();
+  const checkout = settle(pool.acquire());
+  await eventually(() => pool.metrics().prePings > pinged, 2_000, 'the pre-ping');
+  await pool.end(100);
+  const { error } = await checkout;
+  assert.ok(error instanceof SqlwrightError && error.code === 'pool_closed', String(error));
+  assert.ok(Date.now() - started < 5_000, 'not after pingTimeoutMs or poolTimeoutMs');
+  assert.equal(pool.status().total, 0);
+  proxy.heal();
 });

@@ -1,19 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setImmediate as tick } from 'node:timers/promises';
+import type pg from 'pg';
 import { createPool, type PgClientLike } from '../../src/pool/index.js';
-import { backendPids, captureLogger, createManualClock, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
+import { DatabaseUnavailableError, QueryTimeoutError } from '../../src/errors.js';
+import { backendPids, captureLogger, createManualClock, eventually, holdIncoming, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
 
 const db = usePoolDatabase();
 
-/** A real client whose queries can be made to fail as a dead (or otherwise failing) connection would. */
+interface Slot {
+  /** Queries fail with this, as on a dead (or otherwise failing) connection. */
+  fail?: Error;
+  /** Queries never answer, as on a blackholed socket. */
+  hang?: boolean;
+  client: PgClientLike;
+}
+
+/** Real clients whose queries can be made to fail or hang; `clients` is in the order they were opened. */
 function faultable(connect: () => Promise<PgClientLike>) {
-  const clients: { fail?: Error; client: PgClientLike }[] = [];
+  const clients: Slot[] = [];
   const factory = async (): Promise<PgClientLike> => {
     const real = await connect();
-    const slot: { fail?: Error; client: PgClientLike } = { client: real };
+    const slot: Slot = { client: real };
     clients.push(slot);
     slot.client = {
-      query: (config) => (slot.fail ? Promise.reject(slot.fail) : real.query(config)),
+      query: (config) => (slot.hang ? new Promise(() => undefined) : slot.fail ? Promise.reject(slot.fail) : real.query(config)),
       end: () => real.end(),
       on: ((event: 'error', listener: (e: Error) => void) => real.on(event, listener)) as PgClientLike['on'],
       getTransactionStatus: () => real.getTransactionStatus?.() ?? null,
@@ -23,42 +34,109 @@ function faultable(connect: () => Promise<PgClientLike>) {
   return { factory, clients };
 }
 
-test('after pg_terminate_backend of every idle connection, the next checkouts all succeed', async () => {
+const terminated = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+
+test('after pg_terminate_backend of every idle connection, the pre-pings catch it and the next checkouts all succeed', async () => {
   const clock = createManualClock();
-  const pool = createPool({ connect: pgConnect(db.url), poolSize: 5, clock, logger: captureLogger() });
+  const created: pg.Client[] = [];
+  const pool = createPool({ connect: pgConnect(db.url, created), poolSize: 5, clock, logger: captureLogger() });
   const first = await Promise.all(Array.from({ length: 5 }, () => pool.acquire()));
   const oldPids = await Promise.all(first.map(pidOf));
   for (const c of first) c.release();
-  clock.advance(600); // outside the bypass window: checkouts ping
+  // The clients do not read the FATAL until pinged: no 'error' event can evict them first.
+  const resume = holdIncoming([...created]);
   assert.equal(await terminateBackends(db.name), 5);
+  await eventually(async () => (await backendPids(db.name)).length === 0, 5_000, 'the backends to exit');
+  clock.advance(600); // outside the bypass window: checkouts ping
+  resume();
 
   const next = await Promise.all(Array.from({ length: 5 }, () => pool.acquire()));
   const newPids = await Promise.all(next.map(pidOf));
   assert.equal(newPids.filter((p) => oldPids.includes(p)).length, 0, 'no terminated backend handed out');
+  assert.equal(pool.metrics().prePingFailures, 5, 'each dead connection was found by its pre-ping');
   assert.equal(pool.status().invalid, 5, 'each dead connection was evicted');
   for (const c of next) c.release();
   await pool.end();
 });
 
-test('a disconnect at pre-ping discards the connection, recycles its idle siblings and retries', async () => {
+test('a disconnect at pre-ping discards the connection and those opened before it; younger ones keep their own ping', async () => {
   const clock = createManualClock();
   const { factory, clients } = faultable(pgConnect(db.url));
-  const pool = createPool({ connect: factory, poolSize: 3, clock });
-  const first = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
-  for (const c of first) c.release();
+  const pool = createPool({ connect: factory, poolSize: 4, clock });
+  const reasons: string[] = [];
+  pool.on('invalidate', (e) => reasons.push(e.reason!));
+  // Opened one after the other: c0 is the oldest.
+  const [c0, c1, c2, c3] = [await pool.acquire(), await pool.acquire(), await pool.acquire(), await pool.acquire()];
+  c1.release();
+  c3.release();
+  c2.release(); // idle, most recent last: c1, c3, c2; c0 stays lent
   clock.advance(600);
-  // As after a server restart whose socket closes we have not noticed yet.
-  for (const slot of clients) slot.fail = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  // As after a server restart whose socket closes we have not noticed yet; c3 was opened after it.
+  for (const slot of clients.slice(0, 3)) slot.fail = terminated();
 
   const conn = await pool.acquire();
+  assert.equal(conn.raw, c3.raw, 'the younger idle connection was pinged and lent');
   assert.equal((await conn.query('SELECT 2 AS two')).rows[0].two, 2);
   const m = pool.metrics();
-  assert.equal(m.prePings, 1, 'siblings marked stale were replaced without a ping each');
-  assert.equal(m.prePingFailures, 1);
-  assert.equal(m.connectionsCreated, 4);
-  assert.equal(pool.status().invalid, 3);
-  assert.equal(pool.status().checkedIn, 0);
+  assert.deepEqual([m.prePings, m.prePingFailures, m.connectionsCreated], [2, 1, 4]);
+  assert.deepEqual(reasons, ['pre-ping failed', 'stale'], 'c2 failed its ping; the older idle c1 was closed without one');
+  c0.release();
+  assert.deepEqual(reasons, ['pre-ping failed', 'stale', 'stale'], 'the older lent c0 was closed when it came back');
+  assert.deepEqual([pool.status().invalid, pool.status().checkedIn], [3, 0]);
   conn.release();
+  await pool.end();
+});
+
+test('a connection that sat idle without ever being lent is pinged like any other', async () => {
+  const clock = createManualClock();
+  let gate: Promise<void> | undefined;
+  const real = pgConnect(db.url);
+  const { factory, clients } = faultable(async () => {
+    const client = await real();
+    await gate;
+    return client;
+  });
+  const pool = createPool({ connect: factory, poolSize: 2, clock });
+  const a = await pool.acquire();
+  let open!: () => void;
+  gate = new Promise<void>((resolve) => (open = resolve));
+  const waiting = pool.acquire(); // opens a second connection, held back
+  await tick();
+  a.release(); // serves the waiter first
+  const held = await waiting;
+  open();
+  await eventually(() => pool.status().checkedIn === 1, 5_000, 'the late connection to go idle');
+  clock.advance(10_000); // idle, never lent, far outside the bypass window
+  clients[1].fail = terminated();
+
+  const c = await pool.acquire();
+  assert.notEqual(c.raw, clients[1].client, 'the dead connection was not lent');
+  assert.deepEqual([pool.metrics().prePings, pool.metrics().prePingFailures], [1, 1]);
+  assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1);
+  c.release();
+  held.release();
+  await pool.end();
+});
+
+test('a pre-ping gets no more than the time left before poolTimeoutMs', async () => {
+  const clock = createManualClock();
+  const { factory, clients } = faultable(pgConnect(db.url));
+  const pool = createPool({ connect: factory, poolSize: 1, maxOverflow: 0, poolTimeoutMs: 1_000, pingTimeoutMs: 5_000, prePingBypassMs: 0, clock });
+  const held = await pool.acquire();
+  let settled = false;
+  const waiting = settle(pool.acquire()).finally(() => (settled = true));
+  await tick();
+  clock.advance(900);
+  clients[0].hang = true;
+  held.release(); // serves the waiter, whose ping (always, with a 0 bypass) never answers
+  await tick();
+  clock.advance(100);
+  await tick();
+  assert.ok(settled, 'the ping was cut at the deadline, not after pingTimeoutMs');
+  const { error } = await waiting;
+  assert.ok(error instanceof DatabaseUnavailableError, String(error));
+  assert.ok(error.cause instanceof QueryTimeoutError, String(error.cause));
+  assert.deepEqual([pool.metrics().prePingFailures, pool.metrics().timeouts], [1, 0]);
   await pool.end();
 });
 
@@ -76,11 +154,11 @@ test('a pre-ping error that is not a disconnect reaches the caller', async () =>
   await pool.end();
 });
 
-test('pre-ping is skipped for a fresh connection and inside the bypass window, and 0 means always', async () => {
+test('pre-ping is skipped inside the bypass window (counted from the open or the last return), and 0 means always', async () => {
   const clock = createManualClock();
   const pool = createPool({ connect: pgConnect(db.url), poolSize: 1, clock });
   const c = await pool.acquire();
-  assert.equal(pool.metrics().prePings, 0, 'fresh connection: no ping');
+  assert.equal(pool.metrics().prePings, 0, 'just opened: no ping');
   c.release();
   clock.advance(499);
   (await pool.acquire()).release();
@@ -94,7 +172,7 @@ test('pre-ping is skipped for a fresh connection and inside the bypass window, a
   (await always.acquire()).release();
   (await always.acquire()).release();
   (await always.acquire()).release();
-  assert.equal(always.metrics().prePings, 2);
+  assert.equal(always.metrics().prePings, 3, 'a just-opened connection too');
   await always.end();
 
   const never = createPool({ connect: pgConnect(db.url), poolSize: 1, prePing: false, clock });

@@ -40,7 +40,7 @@ export class PostgresDialect implements Dialect {
     };
     this.pool = createPool({
       name: options.name ?? config.name,
-      connect: async () => {
+      connect: async (signal) => {
         const client = new pg.Client({
           connectionString,
           ssl,
@@ -48,6 +48,8 @@ export class PostgresDialect implements Dialect {
           application_name: `sqlwright:${options.name ?? config.name}`,
           connectionTimeoutMillis: connectTimeoutMs,
         });
+        // The pool gave up on this connect: end() while connecting destroys the socket, so nothing lingers.
+        signal.addEventListener('abort', () => void client.end().catch(() => undefined), { once: true });
         await client.connect();
         return client;
       },
