@@ -1,5 +1,6 @@
 import { readMigrations, type MigrationFile } from './source.js';
 import { withMigrationLock } from './lock.js';
+import { statementFailure } from './driver-error.js';
 
 /** The part of `pg.Client` the migrator needs; any connected client will do. */
 export interface MigrationClient {
@@ -36,12 +37,15 @@ export interface VerifyProblem {
 
 export class MigrationFailedError extends Error {
   readonly fileName: string;
+  /** The server's SQLSTATE, e.g. `42703`, when the failure came from the server. */
+  readonly sqlState?: string;
   constructor(file: MigrationFile, cause: unknown) {
-    const pg = cause as { message?: string; position?: string; code?: string };
-    const where = pg.position ? ` at ${locate(file.sql, Number(pg.position))}` : '';
-    super(`migration ${file.fileName} failed${where}: ${pg.message ?? String(cause)}${pg.code ? ` (SQLSTATE ${pg.code})` : ''}; it was rolled back`, { cause });
+    const { message, sqlState, position } = statementFailure(cause);
+    const where = position ? ` at ${locate(file.sql, position)}` : '';
+    super(`migration ${file.fileName} failed${where}: ${message}${sqlState ? ` (SQLSTATE ${sqlState})` : ''}; it was rolled back`, { cause });
     this.name = 'MigrationFailedError';
     this.fileName = file.fileName;
+    this.sqlState = sqlState;
   }
 }
 
@@ -108,7 +112,7 @@ export class Migrator {
 
   constructor(client: MigrationClient, options: MigratorOptions) {
     this.#client = client;
-    this.#options = { lockTimeoutMs: 60_000, ...options };
+    this.#options = { ...options, lockTimeoutMs: options.lockTimeoutMs ?? 60_000 };
   }
 
   async status(): Promise<MigrationStatus> {

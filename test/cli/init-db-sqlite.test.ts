@@ -44,6 +44,15 @@ describe('init-db on SQLite', () => {
     ]);
   });
 
+  it('finds a SQLite URL set only in config.yaml (CONFIG_FILE), as the application does', async () => {
+    const file = path.join(dir, 'from-config.db');
+    const config = path.join(dir, 'config.yaml');
+    writeFileSync(config, `database: { url: "sqlite:///${file}" }\n`);
+    const { code, out } = await initDb([], { CONFIG_FILE: config });
+    assert.equal(code, 0, out);
+    assert.ok(tables(file).includes('users'), out);
+  });
+
   it('takes --url and --sqlite-schema', async () => {
     const file = path.join(dir, 'other.db');
     const schema = path.join(dir, 'schema.sql');

@@ -6,6 +6,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { Migrator, MigrationFailedError, MigrationVerifyError } from '../../src/migrate/migrator.js';
 import { MigrationLockTimeoutError, MIGRATION_LOCK_KEY } from '../../src/migrate/lock.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openDatabase } from '../../src/database.js';
+import { silentLogger } from '../../src/log.js';
+import { ensureSchema } from '../../src/setup.js';
 import { SCHEMA_DIR, createTestDatabase, type TestDatabase } from '../support/database.js';
 
 async function connect(url: string): Promise<pg.Client> {
@@ -96,7 +100,8 @@ describe('migrator', () => {
     await assert.rejects(migrator.up(), (error: unknown) => {
       assert.ok(error instanceof MigrationFailedError);
       assert.equal(error.fileName, '0004_broken.sql');
-      assert.match(error.message, /0004_broken\.sql failed at line 3, column 8: column "no_such_column" does not exist/);
+      assert.match(error.message, /0004_broken\.sql failed at line 3, column 8: column "no_such_column" does not exist \(SQLSTATE 42703\)/);
+      assert.equal(error.sqlState, '42703');
       return true;
     });
     const ledgerAfter = await client.query('SELECT count(*)::int AS n FROM sqlwright.schema_migrations');
@@ -118,39 +123,96 @@ describe('migrator', () => {
 
 describe('migrator concurrency', () => {
   let db: TestDatabase;
+  // Each file bumps a sequence, which no rollback undoes: a file run twice, even by a run that then failed,
+  // shows up in its count. The sleep keeps the first run inside its files while the second asks for the lock.
+  const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-concurrent-'));
+  for (let i = 1; i <= 3; i++) {
+    writeFileSync(path.join(dir, `000${i}_step_${i}.sql`), `SELECT nextval('public.migration_runs_${i}'), pg_sleep(0.1);\n`);
+  }
   before(async () => {
     db = await createTestDatabase();
   });
-  after(async () => db.drop());
+  after(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('two concurrent up runs apply each file exactly once', async () => {
+  it('two concurrent up runs apply each file exactly once: one applies all, the other finds nothing pending', async () => {
     const [a, b] = await Promise.all([connect(db.url), connect(db.url)]);
     try {
-      const results = await Promise.all([
-        new Migrator(a, { dir: SCHEMA_DIR }).up(),
-        new Migrator(b, { dir: SCHEMA_DIR }).up(),
-      ]);
-      const total = results[0].length + results[1].length;
-      const { rows } = await a.query('SELECT version, count(*)::int AS n FROM sqlwright.schema_migrations GROUP BY version');
-      assert.equal(total, rows.length, 'each file applied by exactly one of the two runs');
-      assert.ok(rows.every((r) => r.n === 1));
-      assert.ok(results.some((r) => r.length === 0), 'the second run found nothing pending');
+      for (let i = 1; i <= 3; i++) await a.query(`CREATE SEQUENCE public.migration_runs_${i}`);
+      const results = await Promise.all([new Migrator(a, { dir }).up(), new Migrator(b, { dir }).up()]);
+      assert.deepEqual(results.map((r) => r.length).sort(), [0, 3], 'one run applied all three files, the other none');
+      for (let i = 1; i <= 3; i++) {
+        const { rows } = await a.query(`SELECT last_value::int AS runs, is_called FROM public.migration_runs_${i}`);
+        assert.deepEqual(rows[0], { runs: 1, is_called: true }, `000${i}_step_${i}.sql ran exactly once`);
+      }
+      const ledger = await a.query('SELECT version FROM sqlwright.schema_migrations ORDER BY version');
+      assert.deepEqual(ledger.rows.map((r) => r.version), [1, 2, 3]);
     } finally {
       await Promise.all([a.end(), b.end()]);
     }
   });
 
-  it('a migrator that cannot get the lock in time fails with a clear message', async () => {
+  it('a migrator that cannot get the lock in time fails with a clear message, also through db.session()', async () => {
     const holder = await connect(db.url);
     const waiter = await connect(db.url);
+    const runtime = openDatabase(loadConfig({ values: { database: { url: db.url } }, env: { APP_ENV: 'test' } }), { logger: silentLogger });
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      await assert.rejects(
-        new Migrator(waiter, { dir: SCHEMA_DIR, lockTimeoutMs: 200 }).up(),
-        (error: unknown) => error instanceof MigrationLockTimeoutError && /another migration holds the migration lock/.test(error.message),
-      );
+      const timedOut = (error: unknown) => error instanceof MigrationLockTimeoutError && /another migration holds the migration lock/.test(error.message);
+      await assert.rejects(new Migrator(waiter, { dir, lockTimeoutMs: 200 }).up(), timedOut);
+      // The session's errors are sqlwright's (code 'database'); the lock timeout is still recognised by its SQLSTATE.
+      await assert.rejects(runtime.session((_repos, session) => new Migrator(session, { dir, lockTimeoutMs: 200 }).up()), timedOut);
     } finally {
-      await Promise.all([holder.end(), waiter.end()]);
+      await Promise.all([holder.end(), waiter.end(), runtime.close()]);
+    }
+  });
+
+  it('leaves the session\'s own lock_timeout as it was, after success and after a timeout', async () => {
+    const client = await connect(db.url);
+    const holder = await connect(db.url);
+    try {
+      await client.query(`SET lock_timeout = '7s'`);
+      await new Migrator(client, { dir, lockTimeoutMs: 200 }).up();
+      assert.equal((await client.query('SHOW lock_timeout')).rows[0].lock_timeout, '7s');
+      await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      await assert.rejects(new Migrator(client, { dir, lockTimeoutMs: 200 }).up(), MigrationLockTimeoutError);
+      assert.equal((await client.query('SHOW lock_timeout')).rows[0].lock_timeout, '7s');
+      const held = await client.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()`);
+      assert.equal(held.rows[0].n, 0, 'a timed-out migrator holds no lock');
+    } finally {
+      await Promise.all([client.end(), holder.end()]);
+    }
+  });
+});
+
+describe('migrator through ensureSchema (the runtime\'s session)', () => {
+  let db: TestDatabase;
+  const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-ensure-'));
+  before(async () => {
+    db = await createTestDatabase();
+    cpSync(SCHEMA_DIR, dir, { recursive: true });
+  });
+  after(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports a failing migration with the server\'s SQLSTATE and position, not sqlwright\'s own error code', async () => {
+    writeFileSync(path.join(dir, '0004_broken.sql'), 'CREATE TABLE app.half_done (id int);\n\nSELECT no_such_column FROM app.users;\n');
+    const runtime = openDatabase(loadConfig({ values: { database: { url: db.url } }, env: { APP_ENV: 'test' } }), { logger: silentLogger });
+    try {
+      await assert.rejects(ensureSchema(runtime, { schemaDir: dir }), (error: unknown) => {
+        assert.ok(error instanceof MigrationFailedError, String(error));
+        assert.equal(error.message, 'migration 0004_broken.sql failed at line 3, column 8: column "no_such_column" does not exist (SQLSTATE 42703); it was rolled back');
+        assert.equal(error.sqlState, '42703');
+        return true;
+      });
+      const { rows } = await runtime.executor.query<{ n: number }>('SELECT count(*)::int AS n FROM sqlwright.schema_migrations');
+      assert.equal(rows[0].n, 3, 'the three good files stay applied');
+    } finally {
+      await runtime.close();
     }
   });
 });

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ThrowawayCluster } from '../support/cluster.js';
-import { REPO_ROOT, adminQuery } from '../support/database.js';
+import { REPO_ROOT, adminQuery, withDatabase } from '../support/database.js';
 
 // A server of our own: pg_hba demands SCRAM for every TCP login but the admin's, and every statement is logged,
 // so the test can prove the passwords work, and that neither they nor their hashes reach the server log.
@@ -21,7 +23,10 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
   const roleUrl = (role: string, password: string, database = 'appdb') =>
     `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${cluster.port}/${database}`;
 
-  async function initDb(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  /** `npm run init-db`; with `cwd`, `npx sqlwright init-db` run from a service's directory instead. */
+  async function initDb(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number; out: string }> {
+    const tsx = pathToFileURL(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('tsx')).href;
+    const argv = cwd ? ['--import', tsx, path.join(REPO_ROOT, 'src/cli/sqlwright.ts'), 'init-db', ...args] : ['--import', 'tsx', 'src/cli/init-db.ts', ...args];
     const childEnv = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -31,7 +36,7 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
       ...env,
     };
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/cli/init-db.ts', ...args], { cwd: REPO_ROOT, env: childEnv }, (error, stdout, stderr) => {
+      execFile(process.execPath, argv, { cwd: cwd ?? REPO_ROOT, env: childEnv }, (error, stdout, stderr) => {
         const out = stdout + stderr;
         outputs.push(out);
         resolve({ code: error ? Number(error.code ?? 1) : 0, out });
@@ -57,6 +62,18 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
   after(async () => {
     await cluster?.destroy();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('before provisioning, migrates as the login and says so, with sqlwright\'s own sql/schema from any directory', async () => {
+    await adminQuery(cluster.url, 'CREATE DATABASE devdb');
+    const service = mkdtempSync(path.join(tmpdir(), 'sqlwright-service-')); // no sql/schema here
+    try {
+      const result = await initDb([], { DATABASE_URL: withDatabase(cluster.url, 'devdb') }, service);
+      assert.equal(result.code, 0, result.out);
+      assert.match(result.out, /^role appowner does not exist \(server not provisioned\): migrating as postgres\napplied 0001_app_schema\.sql as postgres\n/);
+    } finally {
+      rmSync(service, { recursive: true, force: true });
+    }
   });
 
   it('provisions with the design defaults, then finds nothing to do', async () => {

@@ -1,6 +1,9 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT } from '../support/database.js';
 import { DEFAULT_PLAN, makePlan, planProblems } from '../../src/provision/plan.js';
 import { parseInitDbArgs } from '../../src/cli/init-db.js';
 
@@ -44,8 +47,9 @@ describe('init-db arguments', () => {
     assert.ok(!('usage' in options));
     assert.equal(options.provision, true);
     assert.equal(options.adminUrl, 'postgresql://a@h/postgres');
-    assert.equal(options.url, 'postgresql://x@h/main');
-    assert.equal(options.dir, path.resolve('sql/schema'));
+    assert.equal(options.target?.url, 'postgresql://x@h/main');
+    assert.equal(options.schemaDir, path.join(REPO_ROOT, 'sql/schema'), 'sqlwright\'s own migrations, wherever it runs');
+    assert.deepEqual(options.owner, { name: 'o', explicit: true });
     assert.deepEqual(options.plan, {
       appDatabase: 'main',
       temporalDatabases: ['t1', 't2'],
@@ -60,8 +64,9 @@ describe('init-db arguments', () => {
     assert.ok(!('usage' in options));
     assert.equal(options.provision, false);
     assert.equal(options.adminUrl, 'postgresql://admin@h/postgres');
-    assert.equal(options.url, undefined);
+    assert.equal(options.target, undefined);
     assert.deepEqual(options.plan, makePlan());
+    assert.deepEqual(options.owner, { name: 'appowner', explicit: false });
   });
 
   it('refuse positional arguments without echoing them, and unknown options such as --password', () => {
@@ -73,5 +78,48 @@ describe('init-db arguments', () => {
     assert.ok(!password.usage.includes('hunter2'));
     const bad = parseInitDbArgs(['--owner', 'Robert"; DROP'], {});
     assert.ok('usage' in bad && bad.exitCode === 2 && /not a lower-case identifier/.test(bad.usage));
+  });
+
+  describe('from config.yaml', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-init-db-args-'));
+    const configFile = path.join(dir, 'config.yaml');
+    writeFileSync(configFile, [
+      'database: { url: "postgresql://appuser@db.internal:5432/shopdb" }',
+      'databases:',
+      '  temporal: { url: "postgresql://temporal@db.internal:5432/shop_temporal" }',
+      '  temporal_visibility: { url: "postgresql://temporal@db.internal:5432/shop_visibility" }',
+      '',
+    ].join('\n'));
+    const env = { CONFIG_FILE: configFile, DATABASE_ADMIN_URL: 'postgresql://admin@h/postgres' };
+
+    it('names the databases and the target after the configured URLs', () => {
+      const options = parseInitDbArgs(['--provision'], env);
+      assert.ok(!('usage' in options), JSON.stringify(options));
+      assert.equal(options.plan.appDatabase, 'shopdb');
+      assert.deepEqual(options.plan.temporalDatabases, ['shop_temporal', 'shop_visibility']);
+      assert.equal(options.target?.url, 'postgresql://appuser@db.internal:5432/shopdb');
+      assert.equal(options.target?.config?.name, 'app', 'connects with the configured database (its password file, TLS)');
+    });
+
+    it('lets flags and DATABASE_URL win over the file, and DATABASE_OWNER_ROLE name the owner', () => {
+      const options = parseInitDbArgs(['--databases', 'other,t'], { ...env, DATABASE_URL: 'postgresql://x@h/envdb', DATABASE_OWNER_ROLE: 'shopowner' });
+      assert.ok(!('usage' in options));
+      assert.deepEqual([options.plan.appDatabase, ...options.plan.temporalDatabases], ['other', 't']);
+      assert.equal(options.target?.url, 'postgresql://x@h/envdb');
+      assert.deepEqual(options.owner, { name: 'shopowner', explicit: true });
+      assert.equal(options.plan.owner, 'shopowner');
+      const url = parseInitDbArgs(['--url', 'postgresql://y@h/flagdb'], env);
+      assert.ok(!('usage' in url));
+      assert.deepEqual(url.target, { url: 'postgresql://y@h/flagdb' });
+    });
+
+    it('fails on an invalid config file with the key, as the application would', () => {
+      const bad = path.join(dir, 'bad.yaml');
+      writeFileSync(bad, 'database: { pool_size: 0 }\n');
+      const options = parseInitDbArgs([], { CONFIG_FILE: bad });
+      assert.ok('usage' in options && options.exitCode === 2);
+      assert.match(options.usage, /database\.pool_size/);
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
   });
 });
