@@ -39,6 +39,8 @@ export interface PooledConnection {
    * @throws SqlwrightError `double_release` when the checkout was already ended.
    */
   invalidate(reason?: string): void;
+  /** True while a transaction is open or failed on this connection (the server's ReadyForQuery status). */
+  inTransaction(): boolean;
   /** The underlying client, for what the wrapper does not cover (COPY, LISTEN). Do not end() it. */
   readonly raw: PgClientLike;
 }
@@ -320,6 +322,10 @@ export class ConnectionHandle implements PooledConnection {
 
   invalidate(reason = 'invalidated by caller'): void {
     this.#giveBack(this.#take(), reason);
+  }
+
+  inTransaction(): boolean {
+    return this.#entry?.needsRollback() ?? false;
   }
 
   #take(): PoolEntry {

@@ -4,7 +4,7 @@ import type { PgResultLike, PooledConnection } from '../../pool/index.js';
 import { TransactionAbortedError } from '../../errors.js';
 import { postgresCodec } from './codec.js';
 import { translatePostgresError } from './errors.js';
-import { transactionControlOf } from './transaction-control.js';
+import { opensTransaction } from './transaction-control.js';
 
 const ISOLATION_SQL = {
   'read committed': ' ISOLATION LEVEL READ COMMITTED',
@@ -36,7 +36,6 @@ export class PostgresConnection implements DialectConnection {
   readonly codec = postgresCodec;
   readonly #pooled: PooledConnection;
   readonly #settings: PostgresConnectionSettings;
-  #inTransaction = false;
 
   constructor(pooled: PooledConnection, settings: PostgresConnectionSettings) {
     this.#pooled = pooled;
@@ -44,23 +43,18 @@ export class PostgresConnection implements DialectConnection {
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-    if (!this.#settings.perTransactionSettings) return this.#run<R>(text, params, options);
-    // A caller's own BEGIN ... COMMIT is followed, so its statements are not wrapped in transactions of their own.
-    const control = transactionControlOf(text);
-    if (control !== undefined) return this.#runControl<R>(control, text, params, options);
-    if (!this.#inTransaction && this.#settings.statementTimeoutMs > 0) return this.#inOwnTransaction<R>(text, params, options);
-    return this.#run<R>(text, params, options);
-  }
-
-  /** A caller's BEGIN / COMMIT / ROLLBACK: run as sent; an opened transaction gets the timeout a wrapped statement would. */
-  async #runControl<R>(control: 'opens' | 'closes', text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult<R>> {
-    if (control === 'closes') {
-      this.#inTransaction = false;
+    // Inside a transaction (ours or the caller's own, as the server reports it) statements run as sent.
+    if (!this.#settings.perTransactionSettings || this.#settings.statementTimeoutMs <= 0 || this.#pooled.inTransaction()) {
       return this.#run<R>(text, params, options);
     }
+    if (opensTransaction(text)) return this.#openedByCaller<R>(text, params, options);
+    return this.#inOwnTransaction<R>(text, params, options);
+  }
+
+  /** A caller's BEGIN: run as sent; the transaction it opened gets the timeout a wrapped statement would. */
+  async #openedByCaller<R>(text: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult<R>> {
     const result = await this.#run<R>(text, params, options);
-    this.#inTransaction = true;
-    if (this.#settings.statementTimeoutMs > 0) await this.#run(setLocalTimeoutSql(this.#settings.statementTimeoutMs));
+    if (this.#pooled.inTransaction()) await this.#run(setLocalTimeoutSql(this.#settings.statementTimeoutMs));
     return result;
   }
 
@@ -102,19 +96,16 @@ export class PostgresConnection implements DialectConnection {
     const timeout = options.statementTimeoutMs ?? (this.#settings.perTransactionSettings ? this.#settings.statementTimeoutMs : 0);
     const setTimeout = timeout > 0 ? `; ${setLocalTimeoutSql(timeout)}` : '';
     await this.#run(`BEGIN${isolation}${options.readOnly ? ' READ ONLY' : ''}${setTimeout}`);
-    this.#inTransaction = true;
   }
 
   /** @throws TransactionAbortedError when an earlier error had aborted the transaction: PostgreSQL then rolls back. */
   async commit(): Promise<void> {
-    this.#inTransaction = false;
     // COMMIT of an aborted transaction is no error on the wire: the server rolls back and answers ROLLBACK.
     const reply = await this.#send('COMMIT');
     if (reply.command === 'ROLLBACK') throw new TransactionAbortedError();
   }
 
   async rollback(): Promise<void> {
-    this.#inTransaction = false;
     await this.#run('ROLLBACK');
   }
 

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../../../src/database.js';
+import { QueryTimeoutError } from '../../../src/errors.js';
 import { adminQuery, createMigratedDatabase, testServer, type TestDatabase } from '../../support/database.js';
 import { captureLogger, testDatabaseConfig } from '../../support/runtime.js';
 
@@ -45,6 +46,32 @@ describe('PostgreSQL per-transaction settings (pgbouncer mode) and the caller\'s
       return { outside, inside, after };
     });
     assert.deepEqual(seen, { outside: '7s', inside: { who: role, t: '7s' }, after: 'postgres' });
+  });
+
+  it('a whole BEGIN; ...; COMMIT string leaves no transaction open: the next statement still gets its timeout', async () => {
+    const short = openDatabase(testDatabaseConfig(tdb.url, { pgbouncer: true, statement_timeout: 0.3 }), { logger: captureLogger() });
+    try {
+      await short.session(async (_r, s) => {
+        await s.query(`BEGIN; INSERT INTO app.users (first_name, last_name) VALUES ('m', 'own-tx'); COMMIT`);
+        await assert.rejects(() => s.query('SELECT pg_sleep(2)'), (e: unknown) => e instanceof QueryTimeoutError);
+      });
+      assert.equal(await count(), 1);
+    } finally {
+      await adminQuery(tdb.url, `DELETE FROM app.users WHERE last_name = 'own-tx'`);
+      await short.close();
+    }
+  });
+
+  it('COMMIT AND CHAIN keeps the caller in a transaction: later statements are not committed on their own', async () => {
+    await db.session(async (_r, s) => {
+      await s.query('BEGIN');
+      await s.query(`INSERT INTO app.users (first_name, last_name) VALUES ('d', 'chain')`);
+      await s.query('COMMIT AND CHAIN');
+      await s.query(`INSERT INTO app.users (first_name, last_name) VALUES ('e', 'chain')`);
+      await s.query('ROLLBACK');
+    });
+    const rows = await db.executor.query<{ first_name: string }>(`SELECT first_name FROM app.users WHERE last_name = 'chain'`);
+    assert.deepEqual(rows.rows.map((r) => r.first_name), ['d']);
   });
 
   it('ROLLBACK TO SAVEPOINT does not end the caller\'s transaction', async () => {
