@@ -12,13 +12,17 @@ const USAGE = `usage: npm run migrate -- up|status|verify [options]
   --url URL          the database (default DATABASE_URL, else database.url of config.yaml / CONFIG_FILE)
   --schema DIR       migrations directory (default sqlwright's sql/schema)
   --role NAME        up runs the migrations as this role, the schema owner (default DATABASE_OWNER_ROLE, else
-                     appowner; when the default appowner does not exist, as the login, and it says so)
+                     appowner; when the default appowner does not exist, as the login, and it says so,
+                     except with APP_ENV=production, where a missing owner role is an error)
   --lock-timeout MS  how long to wait for another migrator (default 60000)`;
 
-/** The owner role named by a flag or DATABASE_OWNER_ROLE, else the default `appowner`, which may be absent. */
+/**
+ * The owner role named by a flag or DATABASE_OWNER_ROLE, else the default `appowner`, which may be absent
+ * except in production: there the login is the application's, which must never own the tables.
+ */
 export function ownerRoleRequest(flag: string | undefined, env: NodeJS.ProcessEnv): OwnerRoleRequest {
   const name = flag ?? (env.DATABASE_OWNER_ROLE || undefined);
-  return name === undefined ? { name: DEFAULT_OWNER_ROLE, explicit: false } : { name, explicit: true };
+  return name === undefined ? { name: DEFAULT_OWNER_ROLE, explicit: env.APP_ENV === 'production' } : { name, explicit: true };
 }
 
 export interface MigrateUpOptions {

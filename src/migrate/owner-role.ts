@@ -6,7 +6,7 @@ export const DEFAULT_OWNER_ROLE = 'appowner';
 
 export interface OwnerRoleRequest {
   name: string;
-  /** Named by a flag or the environment: then a missing role is a mistake, not an unprovisioned server. */
+  /** Named by a flag or the environment, or required (production): then a missing role is a mistake, not an unprovisioned server. */
   explicit: boolean;
 }
 

@@ -48,7 +48,13 @@ describe('npm run migrate', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on a server never provisioned, migrates as the login and says so in one line', async () => {
+  it('on a server never provisioned, migrates as the login and says so in one line (never in production)', async () => {
+    const production = await migrate(['up', '--url', `${withDatabase(cluster.url, 'devdb')}?sslmode=disable`], { APP_ENV: 'production' });
+    assert.equal(production.code, 1, production.out);
+    assert.match(production.out, /^migrate: role appowner does not exist/m);
+    const schemas = await adminQuery(withDatabase(cluster.url, 'devdb'), `SELECT nspname FROM pg_namespace WHERE nspname IN ('app', 'sqlwright')`);
+    assert.deepEqual(schemas.rows, [], 'nothing was created');
+
     const up = await migrate(['up', '--url', withDatabase(cluster.url, 'devdb')]);
     assert.equal(up.code, 0, up.out);
     assert.deepEqual(up.out.match(/^.*appowner.*$/gm), ['role appowner does not exist (server not provisioned): migrating as postgres']);
