@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_RUNTIME_MODULE } from './emit/runtime-module.js';
+import { DEFAULT_RUNTIME_MODULE, isRelativeSpecifier } from './emit/runtime-module.js';
 
 /** sqlwright.config.json (every key optional; flags override it). Paths are relative to the config file. */
 export const configFileSchema = z.strictObject({
@@ -79,7 +79,7 @@ export function parseArgs(argv: readonly string[], cwd = process.cwd()): CliOpti
       queriesDir: pick('--queries', 'queriesDir', 'sql/queries'),
       outDir: pick('--out', 'outDir', 'generated'),
       schemas: file.schemas,
-      runtimeModule: file.runtimeModule?.startsWith('.') ? path.resolve(base, file.runtimeModule) : file.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
+      runtimeModule: file.runtimeModule !== undefined && isRelativeSpecifier(file.runtimeModule) ? path.resolve(base, file.runtimeModule) : file.runtimeModule ?? DEFAULT_RUNTIME_MODULE,
     },
   };
 }

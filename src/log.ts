@@ -21,8 +21,12 @@ const URL_IN_TEXT = /\b(postgres(?:ql)?|sqlite|mysql|redis|amqp):\/\/[^\s"']+/gi
  * connection URL anywhere in a string keeps its shape but loses its password, and a value PostgreSQL quoted
  * at the end of a message is masked (see maskTrailingValue).
  */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return maskTrailingValue(value.replace(URL_IN_TEXT, (url) => redactUrl(url)));
+export function redact(value: unknown, depth = 0, key?: string): unknown {
+  if (typeof value === 'string') {
+    const text = value.replace(URL_IN_TEXT, (url) => redactUrl(url));
+    // Statement text is the caller's SQL, whose quoted identifiers are no values; messages may quote values.
+    return key === 'sql' ? text : maskTrailingValue(text);
+  }
   if (value instanceof Error) {
     return { type: value.name, message: redact(value.message, depth + 1), ...('code' in value ? { code: (value as { code: unknown }).code } : {}) };
   }
@@ -31,7 +35,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && !/file$/i.test(key) ? '***' : redact(v, depth + 1);
+    out[key] = SECRET_KEY.test(key) && !/file$/i.test(key) ? '***' : redact(v, depth + 1, key);
   }
   return out;
 }

@@ -29,16 +29,16 @@ export class Scope implements Executor {
   readonly codec: Executor['codec'];
   readonly connection: DialectConnection;
   /** How the transaction this scope runs was opened; undefined for a session (no transaction). */
-  readonly transaction?: Readonly<BeginOptions>;
+  readonly transactionOptions?: Readonly<BeginOptions>;
   readonly #log: QueryLogSettings;
   #savepoints = 0;
 
-  constructor(connection: DialectConnection, log: QueryLogSettings, transaction?: BeginOptions) {
+  constructor(connection: DialectConnection, log: QueryLogSettings, transactionOptions?: BeginOptions) {
     this.connection = connection;
     this.dialect = connection.dialect;
     this.codec = connection.codec;
     this.#log = log;
-    if (transaction !== undefined) this.transaction = transaction;
+    if (transactionOptions !== undefined) this.transactionOptions = transactionOptions;
   }
 
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
@@ -126,7 +126,7 @@ export async function runTransaction<T>(
 ): Promise<T> {
   const outer = activeTransaction.getStore()?.get(source);
   if (outer) {
-    assertCanJoin(outer.transaction ?? {}, options);
+    assertCanJoin(outer.transactionOptions ?? {}, options);
     return outer.savepoint(() => work(outer));
   }
 

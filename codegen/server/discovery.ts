@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import pg from 'pg';
+import { isPostgresUrl } from '../../src/config/url.js';
 import { ThrowawayCluster, findPostgresBinDir } from './cluster.js';
 
 /**
@@ -31,7 +32,7 @@ export interface DiscoveryOptions {
 }
 
 /** Resolves to undefined when `url` answers `SELECT 1`, else to the error. */
-export async function canConnect(url: string): Promise<unknown> {
+async function canConnect(url: string): Promise<unknown> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
@@ -45,7 +46,7 @@ export async function canConnect(url: string): Promise<unknown> {
 }
 
 /** The server libpq would use: PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE, else 127.0.0.1:5432 as postgres. */
-export function libpqDefaultUrl(env: NodeJS.ProcessEnv): string {
+function libpqDefaultUrl(env: NodeJS.ProcessEnv): string {
   const host = env.PGHOST && !env.PGHOST.startsWith('/') ? env.PGHOST : '127.0.0.1';
   const port = env.PGPORT ?? '5432';
   const user = encodeURIComponent(env.PGUSER ?? 'postgres');
@@ -99,7 +100,7 @@ export async function discoverServer(options: DiscoveryOptions): Promise<FoundSe
   const env = options.env ?? process.env;
   for (const name of options.urlVariables) {
     const url = env[name];
-    if (!url || !/^postgres(ql)?:\/\//.test(url)) continue;
+    if (!url || !isPostgresUrl(url)) continue;
     const error = await canConnect(url);
     if (error) throw new Error(`${name} is set but cannot be reached: ${(error as Error).message}`, { cause: error });
     return { kind: 'env', adminUrl: url };

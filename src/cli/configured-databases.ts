@@ -1,5 +1,6 @@
 import { loadConfig, type DatabaseConfig } from '../config/load.js';
 import { DEFAULT_DEVELOPMENT_URL } from '../config/profiles.js';
+import { isPostgresUrl } from '../config/url.js';
 
 /** The databases config.yaml (or CONFIG_FILE) and the environment name, as the application would open them. */
 export interface ConfiguredDatabases {
@@ -18,6 +19,6 @@ export function configuredDatabases(env: NodeJS.ProcessEnv): ConfiguredDatabases
 
 /** The database name in a PostgreSQL URL's path; undefined for SQLite or a URL without one. */
 export function databaseNameOf(url: string): string | undefined {
-  if (!/^postgres(ql)?:\/\//.test(url)) return undefined;
+  if (!isPostgresUrl(url)) return undefined;
   return decodeURIComponent(new URL(url).pathname.slice(1)) || undefined;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPostgresUrl } from './url.js';
 
 export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -25,7 +26,7 @@ export const databaseFileSchema = z
     /** PgBouncer transaction mode; `prepared_statements: named` is then rejected (see loadConfig). */
     pgbouncer: z.boolean({ error: 'expected true or false' }).optional(),
     /** Streaming replicas for db.readOnly(), used round robin. */
-    replicas: z.array(z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a postgresql:// URL' })).optional(),
+    replicas: z.array(z.string().refine(isPostgresUrl, { error: 'expected a postgresql:// URL' })).optional(),
     replica_max_lag: seconds.optional(),
     replica_retry: seconds.optional(),
     replica_fallback: z.enum(['primary', 'fail'], { error: "expected 'primary' or 'fail'" }).optional(),

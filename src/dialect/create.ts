@@ -1,4 +1,5 @@
 import type { DatabaseConfig } from '../config/load.js';
+import { isPostgresUrl } from '../config/url.js';
 import type { Logger } from '../log.js';
 import type { Dialect } from './dialect.js';
 import { PostgresDialect } from './postgres/dialect.js';
@@ -19,7 +20,7 @@ export function createDialect(config: DatabaseConfig, options: CreateDialectOpti
   const name = options.name ?? (options.readOnly ? `${config.name}-read-only` : config.name);
   // Replicas are read with the read-only role's password when there is one, else the main one.
   const password = options.readOnly ? config.readOnlyPassword : options.url ? (config.readOnlyPassword ?? config.password) : config.password;
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (isPostgresUrl(url)) {
     return new PostgresDialect(config, { url, password, logger: options.logger, name });
   }
   if (isSqliteUrl(url)) {

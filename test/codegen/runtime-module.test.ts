@@ -52,6 +52,11 @@ describe('the runtime module generated code imports', () => {
       assert.equal(forOutput, '../../lib/runtime.js');
       assert.equal(runtimeSpecifier(forOutput, 'index.ts'), '../../lib/runtime.js');
       assert.equal(runtimeSpecifier(forOutput, 'repositories/item-repository.ts'), '../../../lib/runtime.js');
+      // A module inside the output directory, in a dot folder: still a path, never a bare package specifier.
+      writeFileSync(path.join(dir, 'sqlwright.config.json'), JSON.stringify({ outDir: 'db', runtimeModule: './db/.runtime/index.js' }));
+      const dotted = runtimeModuleForOutput(parseArgs([], dir).config.runtimeModule, path.join(dir, 'db'));
+      assert.equal(runtimeSpecifier(dotted, 'index.ts'), './.runtime/index.js');
+      assert.equal(runtimeSpecifier(dotted, 'entities/item.ts'), '../.runtime/index.js');
       writeFileSync(path.join(dir, 'sqlwright.config.json'), JSON.stringify({ outDir: 'db' }));
       assert.equal(runtimeSpecifier(runtimeModuleForOutput(parseArgs([], dir).config.runtimeModule, path.join(dir, 'db')), 'entities/item.ts'), 'sqlwright/runtime');
     } finally {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { sslModeInUrl } from '../../src/config/url.js';
+import { createDialect } from '../../src/dialect/create.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +113,17 @@ describe('config', () => {
       const everything = JSON.stringify({ ...error, message: error.message, stack: error.stack, cause: String(error.cause) });
       assert.doesNotMatch(everything, /hun|Sekr1t/, key);
     }
+    // A URL handed to a dialect directly (a replica, tests, custom setups) is checked the same way.
+    const config = loadConfig({ values: { database: { url: 'postgresql://h/db' } }, env: {} }).databases[0];
+    const direct = (() => {
+      try {
+        createDialect(config, { url: `postgresql://r:${secret}@h:99999/db`, name: 'app-replica-1' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(direct instanceof ConfigError && direct.message.startsWith('app-replica-1 url: not a valid URL'), String(direct));
+    assert.doesNotMatch(JSON.stringify({ ...direct, message: direct.message, stack: direct.stack }), /hun|Sekr1t/);
   });
 
   it('each read-only and replica URL keeps its own sslmode, and production checks every URL', () => {

@@ -62,12 +62,15 @@ describe('logs, the default database, and a read-only role', () => {
 
   it('the default JSON logger masks a value PostgreSQL quotes at the end of a message, in every field', async () => {
     const lines: string[] = [];
-    const db = openDatabase(testDatabaseConfig(tdb.url), { logger: createJsonLogger({ level: 'debug', write: (l) => lines.push(l) }) });
+    const db = openDatabase(testDatabaseConfig(tdb.url, { echo: true }), { logger: createJsonLogger({ level: 'debug', write: (l) => lines.push(l) }) });
     try {
       await assert.rejects(db.transaction((ex) => ex.query(`SELECT $1::app.task_status`, ['tok-7f3a-secret'])));
+      await db.executor.query('SELECT 1 AS "note: ", 2 AS "c"');
     } finally {
       await db.close();
     }
+    const sql = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'query').map((l) => l.sql);
+    assert.ok(sql.includes('SELECT 1 AS "note: ", 2 AS "c"'), 'statement text is the caller\'s SQL: never masked');
     const failed = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'Database transaction failed');
     assert.match(failed.error_message, /^invalid input value for enum app\.task_status: "\*\*\*"$/);
     assert.doesNotMatch(lines.join('\n'), /tok-7f3a/);

@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import { createPool, type Pool, type PoolMetrics } from '../../pool/index.js';
 import { postgresCodec } from './codec.js';
 import { PostgresConnection, type PostgresConnectionSettings } from './connection.js';
-import { sslModeInUrl } from '../../config/url.js';
+import { checkPostgresUrl, sslModeInUrl } from '../../config/url.js';
 import { tlsOptionsFor, withoutSslParams } from './tls.js';
 import { sqlwrightTypes } from './type-parsers.js';
 
@@ -29,6 +29,8 @@ export class PostgresDialect implements Dialect {
   constructor(config: DatabaseConfig, options: PostgresDialectOptions = {}) {
     const password = options.url ? options.password : (options.password ?? config.password);
     const url = options.url ?? config.url;
+    // Config URLs are checked on load; this covers URLs handed in directly, never quoting them (passwords).
+    checkPostgresUrl(url, options.url ? `${options.name ?? config.name} url` : `${config.name} url`);
     const connectionString = withPassword(withoutSslParams(url), password);
     // This pool's own URL decides its TLS mode: a read-only or replica URL may ask for more (or less) than the main one.
     const ssl = tlsOptionsFor(config.ssl, sslModeInUrl(url) ?? config.ssl.mode);
