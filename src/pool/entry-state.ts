@@ -16,7 +16,8 @@ export type EntryState = 'opening' | 'idle' | 'reserved' | 'in-use' | 'resetting
 const LEGAL: Record<EntryState, readonly EntryState[]> = {
   opening: ['idle', 'reserved', 'retiring'],
   idle: ['reserved', 'retiring'],
-  reserved: ['in-use', 'retiring'],
+  // Back to the pool, or on to the next waiter, when its caller gave up while it was being pinged.
+  reserved: ['in-use', 'idle', 'reserved', 'retiring'],
   'in-use': ['resetting', 'idle', 'reserved', 'retiring'],
   resetting: ['idle', 'reserved', 'retiring'],
   retiring: ['closed'],

@@ -46,7 +46,10 @@ export interface PoolOptions {
   poolSize?: number;
   /** Extra connections opened only under load, closed when they come back to a full pool. Default 10. */
   maxOverflow?: number;
-  /** Longest wait for a connection while the pool is at capacity, before `PoolTimeoutError`. Default 30 000. */
+  /**
+   * Longest wait for a connection while the pool is at capacity or its connects fail, and for pre-pings,
+   * before `PoolTimeoutError`. Default 30 000.
+   */
   poolTimeoutMs?: number;
   /** Connections older than this (minus up to 2.5 % jitter) are replaced at checkout or return. Default 1 800 000; 0 = never. */
   recycleMs?: number;
@@ -54,7 +57,7 @@ export interface PoolOptions {
   prePing?: boolean;
   /** Skip the pre-ping for a connection returned (or opened) this recently. Default 500; 0 = always ping. */
   prePingBypassMs?: number;
-  /** Bound on one pre-ping round trip (shortened to what is left of `poolTimeoutMs`). Default 5 000. */
+  /** Bound on one pre-ping round trip; a ping that runs out of it counts as a dead connection. Default 5 000. */
   pingTimeoutMs?: number;
   /** Server-side `statement_timeout`, set per connection after connect. Default 30 000; 0 = off. */
   statementTimeoutMs?: number;
@@ -66,7 +69,7 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** Warn when a connection is held longer than this. Default 0 = off. */
   leakDetectionMs?: number;
-  /** Bound on `connect()` (plus the session SET); a checkout waiting on a connect is bounded by this, not `poolTimeoutMs`. Default 10 000. */
+  /** One bound on `connect()` and the session SET together; a checkout waiting on a connect is bounded by this, not `poolTimeoutMs`. Default 10 000. */
   connectTimeoutMs?: number;
   logger?: PoolLogger;
   /** Injectable monotonic clock, for tests. */

@@ -1,17 +1,17 @@
 /**
  * The pool: acquire, give back, status, shutdown. It only orchestrates; a connection's bookkeeping is in
- * entry.ts, its legal states in entry-state.ts, waiting in waiters.ts, pre-ping in validate.ts, upkeep in
- * housekeeper.ts, counters and events in metrics.ts.
+ * entry.ts, its legal states in entry-state.ts, waiting in waiters.ts, opening in opener.ts, pre-ping in
+ * validate.ts, upkeep in housekeeper.ts, counters and events in metrics.ts.
  */
 import { DatabaseUnavailableError, PoolTimeoutError, SqlwrightError, type PoolStatus } from '../errors.js';
 import type { Clock } from './clock.js';
-import { openClient } from './connect.js';
 import { ConnectionHandle, PoolEntry, type PooledConnection } from './entry.js';
 import { DeadlineList } from './deadlines.js';
 import { Housekeeper, lifetimeWithJitter } from './housekeeper.js';
 import { EventSink, MetricsRecorder, type PoolEvent, type PoolEventType, type PoolMetrics } from './metrics.js';
-import { resolvePoolOptions, setSessionStatementTimeoutSql, type PoolOptions, type ResolvedPoolOptions } from './options.js';
-import { isDisconnect, needsPing, ping, pingBudget } from './validate.js';
+import { ConnectionOpener } from './opener.js';
+import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { PrePings, isDisconnect, needsPing } from './validate.js';
 import { WaiterQueue } from './waiters.js';
 
 /** A connection pool over `pg.Client`-like connections. */
@@ -19,10 +19,12 @@ export interface Pool {
   /**
    * Lends a connection: an idle one (most recently used first, pre-pinged outside the bypass window), a new
    * one while below `poolSize + maxOverflow`, else the next one released, first come first served.
-   * @throws PoolTimeoutError when the pool was at capacity and none came within `poolTimeoutMs` (carries
-   * `status` and the last connect error or pre-ping failure).
-   * @throws DatabaseUnavailableError when the connect this caller was waiting on failed or timed out (the
-   * database is down or unreachable), or when pre-pings found dead connections until its time ran out.
+   * @throws PoolTimeoutError when none came within `poolTimeoutMs` while the pool was at capacity or its
+   * connects failed, or when its pre-ping was still running then (carries `status` and the last connect
+   * error or pre-ping failure).
+   * @throws DatabaseUnavailableError when the connect this caller was waiting on failed or timed out with no
+   * connection open (the database is down or unreachable), or when pre-pings found dead connections until
+   * its time ran out.
    * @throws SqlwrightError `pool_closed` after `end()`, also to a checkout whose pre-ping is in flight.
    */
   acquire(): Promise<PooledConnection>;
@@ -57,18 +59,15 @@ class ConnectionPool implements Pool {
   readonly #idle: PoolEntry[] = [];
   /** Every open connection not being closed: idle, reserved, lent or resetting. */
   readonly #all = new Set<PoolEntry>();
-  /** Connects in progress; each will serve or fail the oldest waiter (see waiters.ts). */
-  #opening = 0;
   readonly #waiters: WaiterQueue;
-  /** Checkouts whose pre-ping is in flight, by connection: end() fails them at once. */
-  readonly #pinging = new Map<PoolEntry, (error: unknown) => void>();
+  readonly #opener: ConnectionOpener;
+  readonly #pings: PrePings;
   /** Query guards and leak watches of all connections, on one lazy timer. */
   readonly #deadlines: DeadlineList;
   readonly #metrics = new MetricsRecorder();
   readonly #events: EventSink;
   readonly #housekeeper: Housekeeper;
   readonly #closes = new Set<Promise<void>>();
-  #lastConnectError: unknown;
   #ending = false;
   #ended: Promise<void> | undefined;
   #drained: (() => void) | undefined;
@@ -78,13 +77,24 @@ class ConnectionPool implements Pool {
     this.#clock = options.clock;
     this.#max = options.poolSize + options.maxOverflow;
     this.#guardMs = options.statementTimeoutMs > 0 ? options.statementTimeoutMs + options.queryTimeoutGraceMs : 0;
-    this.#waiters = new WaiterQueue(this.#clock, () => this.#opening);
+    this.#waiters = new WaiterQueue(this.#clock, () => this.#opener.opening);
     this.#deadlines = new DeadlineList(this.#clock);
     this.#events = new EventSink(options.logger);
     const pool = this;
+    this.#opener = new ConnectionOpener(options, this.#clock, this.#waiters, this.#metrics, {
+      openCount: () => this.#all.size,
+      hasLiveConnection: () => {
+        for (const entry of this.#all) if (entry.broken === undefined && !entry.stale) return true;
+        return false;
+      },
+      entryFor: (client) => new PoolEntry(client, this.#clock, this.#deadlines, lifetimeWithJitter(options.recycleMs), this.#guardMs, this.#onLost),
+      opened: (entry) => pool.#opened(entry),
+      failed: () => pool.#checkDrained(),
+    });
+    this.#pings = new PrePings(this.#deadlines, options.pingTimeoutMs, (entry, answered, error) => pool.#pingOutlived(entry, answered, error));
     this.#housekeeper = new Housekeeper(this.#clock, {
       idle: () => this.#idle,
-      total: () => this.#all.size + this.#opening,
+      total: () => this.#total(),
       poolSize: options.poolSize,
       retire: (entry, reason) => pool.#retire(entry, reason, reason === 'recycled' ? 'recycled' : 'closed'),
     }, options.idleTimeoutMs, options.recycleMs);
@@ -92,7 +102,7 @@ class ConnectionPool implements Pool {
   }
 
   status(): PoolStatus {
-    const total = this.#all.size + this.#opening;
+    const total = this.#total();
     return {
       size: this.#o.poolSize,
       checkedIn: this.#idle.length,
@@ -141,7 +151,7 @@ class ConnectionPool implements Pool {
   /**
    * Everything else: waiting, opening, replacing stale or expired connections, pre-ping and its retries.
    * `poolTimeoutMs` bounds the wait at capacity and the pre-pings; a connect this caller waits on is bounded
-   * by `connectTimeoutMs` instead (waiters.ts).
+   * by `connectTimeoutMs` instead (waiters.ts), and a ping after that by `pingTimeoutMs`.
    */
   async #acquireSlow(start: number): Promise<PooledConnection> {
     const deadline = start + this.#o.poolTimeoutMs;
@@ -156,7 +166,7 @@ class ConnectionPool implements Pool {
         entry.moveTo('reserved');
       } else {
         const waiting = this.#waiters.wait(deadline, () => this.#timeoutError(pingError), retry);
-        this.#fill();
+        this.#opener.fill();
         entry = await waiting;
       }
       let now = this.#clock.now();
@@ -168,19 +178,17 @@ class ConnectionPool implements Pool {
       if (needsPing(entry, now, this.#o.prePing, this.#o.prePingBypassMs)) {
         this.#metrics.count('prePings');
         try {
-          await this.#ping(entry, pingBudget(this.#o.pingTimeoutMs, deadline - now));
+          // Past its deadline, the caller waited on a connect: its ping is bounded by pingTimeoutMs alone.
+          await this.#pings.ping(entry, deadline > now ? deadline : Infinity, () => this.#timeoutError(pingError));
         } catch (error) {
+          // Out of time with the ping still running: the connection is not ours to judge (#pingOutlived).
+          if (error instanceof PoolTimeoutError) throw error;
           if (this.#ending) {
             this.#retire(entry, 'pool ended', 'closed');
             throw this.#closedError();
           }
-          this.#retire(entry, 'pre-ping failed', 'invalid', error);
-          if (!isDisconnect(entry, error)) throw error;
-          this.#metrics.count('prePingFailures');
+          if (!this.#pingFailed(entry, error)) throw error;
           pingError = error;
-          // Whatever killed this one (a restart, a failover) killed the connections opened before it too;
-          // younger ones may postdate it, so they keep their own ping.
-          this.#markStale(entry.id, 'stale');
           if (this.#clock.now() >= deadline) throw this.#pingsExhausted(error);
           retry = true;
           continue;
@@ -195,12 +203,25 @@ class ConnectionPool implements Pool {
     }
   }
 
-  /** A pre-ping that end() can cut short. */
-  #ping(entry: PoolEntry, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#pinging.set(entry, reject);
-      ping(entry, timeoutMs).then(resolve, reject).finally(() => this.#pinging.delete(entry));
-    });
+  /**
+   * Discards a connection whose pre-ping failed. True when it was disconnected: whatever killed it (a
+   * restart, a failover) killed the connections opened before it too, so they are marked stale; younger
+   * ones may postdate it, so they keep their own ping.
+   */
+  #pingFailed(entry: PoolEntry, error: unknown): boolean {
+    this.#retire(entry, 'pre-ping failed', 'invalid', error);
+    if (!isDisconnect(entry, error)) return false;
+    this.#metrics.count('prePingFailures');
+    this.#markStale(entry.id, 'stale');
+    return true;
+  }
+
+  /** A pre-ping that outlived its caller: a connection that answered goes back to the pool. */
+  #pingOutlived(entry: PoolEntry, answered: boolean, error: unknown): void {
+    if (entry.state !== 'reserved') return; // end() closed it meanwhile
+    if (!answered) this.#pingFailed(entry, error);
+    else if (entry.stale) this.#retire(entry, 'stale', 'invalid');
+    else this.#offer(entry);
   }
 
   end(timeoutMs = 10_000): Promise<void> {
@@ -211,10 +232,11 @@ class ConnectionPool implements Pool {
   async #end(timeoutMs: number): Promise<void> {
     this.#ending = true;
     this.#housekeeper.stop();
+    this.#opener.stop();
     this.#waiters.failAll(this.#closedError());
-    for (const fail of this.#pinging.values()) fail(this.#closedError());
+    this.#pings.stopAll(this.#closedError());
     for (const entry of [...this.#idle]) this.#retire(entry, 'pool ended', 'closed');
-    if (this.#all.size + this.#opening > 0) {
+    if (this.#total() > 0) {
       let timer: unknown;
       await new Promise<void>((resolve) => {
         this.#drained = resolve;
@@ -277,39 +299,8 @@ class ConnectionPool implements Pool {
     this.#idle.push(entry);
   }
 
-  /**
-   * Opens connections for waiters not already covered by one being opened, within capacity; then times out
-   * the overdue waiters left uncovered (at capacity).
-   */
-  #fill(): void {
-    while (!this.#ending && this.#waiters.size > this.#opening && this.#all.size + this.#opening < this.#max) void this.#open();
-    this.#waiters.recheck();
-  }
-
-  async #open(): Promise<void> {
-    this.#opening++;
-    let entry: PoolEntry | undefined;
-    try {
-      const client = await openClient(this.#o.connect, this.#clock, this.#o.connectTimeoutMs);
-      entry = new PoolEntry(client, this.#clock, this.#deadlines, lifetimeWithJitter(this.#o.recycleMs), this.#guardMs, this.#onLost);
-      if (this.#o.statementTimeoutMs > 0 && this.#o.sessionSettings) {
-        await entry.query(setSessionStatementTimeoutSql(this.#o.statementTimeoutMs), undefined, { timeoutMs: this.#o.connectTimeoutMs });
-      }
-    } catch (error) {
-      this.#opening--;
-      void entry?.close();
-      this.#metrics.count('connectFailures');
-      this.#lastConnectError = error;
-      // This attempt covered the oldest waiter: tell it now (a database that is down answers every waiter
-      // within one attempt), and give the others an attempt of their own (the failure may have been transient).
-      const message = error instanceof Error ? error.message : String(error);
-      this.#waiters.failOldest(new DatabaseUnavailableError(`could not connect to the database (pool '${this.#o.name}'): ${message}`, { cause: error }));
-      this.#fill();
-      this.#checkDrained();
-      return;
-    }
-    this.#opening--;
-    this.#lastConnectError = undefined;
+  /** A new connection from the opener: counted, then put to use. */
+  #opened(entry: PoolEntry): void {
     this.#all.add(entry);
     this.#metrics.count('connectionsCreated');
     if (this.#events.has('connect')) this.#emit('connect', entry, {});
@@ -341,7 +332,7 @@ class ConnectionPool implements Pool {
     });
     this.#closes.add(closing);
     // The slot is free now: a waiter may need a replacement.
-    this.#fill();
+    this.#opener.fill();
     this.#checkDrained();
   }
 
@@ -351,13 +342,18 @@ class ConnectionPool implements Pool {
     for (const entry of [...this.#idle]) if (entry.stale) this.#retire(entry, reason, 'invalid');
   }
 
+  /** Open connections plus those being opened. */
+  #total(): number {
+    return this.#all.size + this.#opener.opening;
+  }
+
   #checkDrained(): void {
-    if (this.#drained && this.#all.size + this.#opening === 0) this.#drained();
+    if (this.#drained && this.#total() === 0) this.#drained();
   }
 
   #timeoutError(cause: unknown): PoolTimeoutError {
     this.#metrics.count('timeouts');
-    return new PoolTimeoutError(this.status(), this.#o.poolTimeoutMs, { cause: cause ?? this.#lastConnectError });
+    return new PoolTimeoutError(this.status(), this.#o.poolTimeoutMs, { cause: cause ?? this.#opener.lastError });
   }
 
   /** Pre-pings kept finding dead connections until the caller's time ran out: the pool limit played no part. */

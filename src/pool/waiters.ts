@@ -1,9 +1,9 @@
 /**
  * Callers waiting for a connection: first come, first served, each with its own deadline. A waiter is
  * never tied to the connection being opened for it; whichever connection frees up first serves the
- * oldest waiter. So the connects in progress cover the oldest waiters, one each: every connect ends by
- * serving the oldest waiter or failing it. A covered waiter is not timed out at its deadline (the deadline
- * bounds only the wait at capacity); the connect answers it, within the connect timeout.
+ * oldest waiter. So the connects in progress cover the oldest waiters, one each. A covered waiter is not
+ * timed out at its deadline (the deadline bounds the wait at capacity, or while connects fail); the connect
+ * answers it within the connect timeout, or, if it fails, leaves it uncovered (opener.ts).
  */
 import type { Clock, TimerHandle } from './clock.js';
 import type { PoolEntry } from './entry.js';
@@ -121,7 +121,7 @@ export class WaiterQueue {
     return true;
   }
 
-  /** Rejects the oldest waiter (a connect failed: it was the one that attempt covered). */
+  /** Rejects the oldest waiter (a connect failed with the database down: it was the one that attempt covered). */
   failOldest(error: unknown): boolean {
     const waiter = this.#head;
     if (!waiter) return false;

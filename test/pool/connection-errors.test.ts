@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type pg from 'pg';
 import { createPool, type PgClientLike, type PoolEvent } from '../../src/pool/index.js';
 import { DatabaseUnavailableError, SqlwrightError } from '../../src/errors.js';
-import { backendPids, captureLogger, createManualClock, eventually, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
+import { captureLogger, createManualClock, eventually, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
 
 const db = usePoolDatabase();
 
@@ -122,50 +121,5 @@ test('a connection released with its query still running is destroyed, not reuse
   assert.equal(pool.status().total, 0);
   assert.equal(pool.status().invalid, 1);
   await running;
-  await pool.end();
-});
-
-test('a failed connect fails the oldest waiter at once; the next waiter gets a connect of its own', async () => {
-  const real = pgConnect(db.url);
-  let failures = 1;
-  const pool = createPool({
-    poolSize: 1,
-    maxOverflow: 0,
-    poolTimeoutMs: 20_000,
-    connect: async () => {
-      if (failures-- > 0) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-      return real();
-    },
-  });
-  const started = Date.now();
-  const [first, second] = await Promise.all([settle(pool.acquire()), settle(pool.acquire())]);
-  const elapsed = Date.now() - started;
-  assert.ok(first.error instanceof DatabaseUnavailableError, String(first.error));
-  assert.ok(second.value, `the second caller was served, not left to time out: ${String(second.error)}`);
-  assert.ok(elapsed < 5_000, `answered in ${elapsed} ms, not after poolTimeoutMs`);
-  assert.deepEqual([pool.metrics().connectFailures, pool.metrics().connectionsCreated], [1, 1]);
-  second.value.release();
-  await pool.end();
-});
-
-test('a client that connects after connectTimeoutMs is closed, listened to first so its errors cannot crash the process', async () => {
-  const created: pg.Client[] = [];
-  const real = pgConnect(db.url, created);
-  const pool = createPool({
-    poolSize: 1,
-    connectTimeoutMs: 100,
-    poolTimeoutMs: 20_000,
-    // Ignores the abort signal: its client arrives anyway, late.
-    connect: async () => {
-      const client = await real();
-      await new Promise((r) => setTimeout(r, 300));
-      return client;
-    },
-  });
-  const { error } = await settle(pool.acquire());
-  assert.ok(error instanceof DatabaseUnavailableError && /connect timed out/.test(error.message), String(error));
-  await eventually(() => created.length === 1 && created[0].listenerCount('error') > 0, 5_000, 'the late client to get an error listener');
-  assert.doesNotThrow(() => created[0].emit('error', new Error('read ECONNRESET')));
-  await eventually(async () => (await backendPids(db.name)).length === 0, 5_000, 'the late client to be closed');
   await pool.end();
 });

@@ -1,11 +1,13 @@
 import { after, before, test } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
+import { createDialect } from '../../src/dialect/create.js';
 import { createPool } from '../../src/pool/index.js';
-import type pg from 'pg';
 import { DatabaseUnavailableError, QueryTimeoutError, SqlwrightError } from '../../src/errors.js';
 import type { TestDatabase } from '../support/database.js';
+import { testDatabaseConfig } from '../support/runtime.js';
 import { TcpFaultProxy } from '../support/tcp-proxy.js';
-import { eventually, pgConnect, poolDatabase, settle, socketOf } from './helpers.js';
+import { eventually, pgConnect, poolDatabase, settle } from './helpers.js';
 
 let db: TestDatabase;
 let proxy: TcpFaultProxy;
@@ -79,10 +81,11 @@ test('connections cut by the network are replaced on the next checkouts', async 
   await pool.end();
 });
 
-test('connects that time out fail every waiter fast with DatabaseUnavailableError, and their sockets are destroyed', async () => {
+test('connects that time out with nothing open fail every waiter fast with DatabaseUnavailableError, one connect each', async () => {
   proxy.blackhole();
-  const created: pg.Client[] = [];
-  const pool = createPool({ connect: pgConnect(proxy.urlFor(db.url), created), poolSize: 2, maxOverflow: 0, connectTimeoutMs: 300, poolTimeoutMs: 20_000 });
+  let attempts = 0;
+  const connect = pgConnect(proxy.urlFor(db.url));
+  const pool = createPool({ connect: (signal) => (attempts++, connect(signal)), poolSize: 2, maxOverflow: 0, connectTimeoutMs: 300, poolTimeoutMs: 20_000 });
   const started = Date.now();
   const results = await Promise.all(Array.from({ length: 4 }, () => settle(pool.acquire())));
   const elapsed = Date.now() - started;
@@ -90,10 +93,37 @@ test('connects that time out fail every waiter fast with DatabaseUnavailableErro
     assert.ok(error instanceof DatabaseUnavailableError && /connect timed out/.test(error.message), `checkout ${i}: ${String(error)}`);
   }
   assert.ok(elapsed < 5_000, `answered in ${elapsed} ms, not after poolTimeoutMs`);
-  assert.equal(created.length, 4, 'one connect per waiter');
-  await eventually(() => created.every((c) => socketOf(c).destroyed), 2_000, 'the half-open sockets to be destroyed');
+  assert.equal(attempts, 4, 'one connect per waiter');
   proxy.heal();
   await pool.end();
+});
+
+test('the production connect factory destroys the socket of a connect the pool gave up on, sending nothing more into it', async () => {
+  // Accepts and reads, never answers: a hung PgBouncer or load balancer. Keeps what each connection sent.
+  const sent: Buffer[] = [];
+  const hung = createServer((socket) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => sent.push(Buffer.concat(chunks)));
+  });
+  await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+  const { port } = hung.address() as AddressInfo;
+  // pool_timeout 0.3 s: the dialect's connectTimeoutMs is 300 ms.
+  const dialect = createDialect(testDatabaseConfig(`postgresql://postgres@127.0.0.1:${port}/hung`, { pool_timeout: 0.3 }));
+  try {
+    const started = Date.now();
+    const { error } = await settle(dialect.acquire());
+    assert.ok(error instanceof DatabaseUnavailableError && /connect timed out/.test(error.message), String(error));
+    assert.ok(Date.now() - started < 5_000, 'answered at connectTimeoutMs');
+    await eventually(() => sent.length === 1, 2_000, 'the socket to be closed');
+    // Its first message (SSLRequest or StartupMessage) starts with its own length. A polite end() would have
+    // followed it with a Terminate ('X'), which a peer that never reads would leave the socket waiting on.
+    assert.equal(sent[0].length, sent[0].readInt32BE(0), 'the socket was destroyed, not ended politely');
+  } finally {
+    await dialect.close(1_000);
+    await new Promise((resolve) => hung.close(resolve));
+  }
 });
 
 test('end() fails a checkout whose pre-ping hangs at once, with pool_closed', async () => {

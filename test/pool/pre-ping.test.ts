@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import type pg from 'pg';
 import { createPool, type PgClientLike } from '../../src/pool/index.js';
-import { DatabaseUnavailableError, QueryTimeoutError } from '../../src/errors.js';
+import { PoolTimeoutError } from '../../src/errors.js';
 import { backendPids, captureLogger, createManualClock, eventually, holdIncoming, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
 
 const db = usePoolDatabase();
@@ -13,6 +13,8 @@ interface Slot {
   fail?: Error;
   /** Queries never answer, as on a blackholed socket. */
   hang?: boolean;
+  /** Queries go to the server only once this settles, as over a slow network. */
+  delay?: Promise<void>;
   client: PgClientLike;
 }
 
@@ -24,7 +26,11 @@ function faultable(connect: () => Promise<PgClientLike>) {
     const slot: Slot = { client: real };
     clients.push(slot);
     slot.client = {
-      query: (config) => (slot.hang ? new Promise(() => undefined) : slot.fail ? Promise.reject(slot.fail) : real.query(config)),
+      query: (config) => {
+        if (slot.hang) return new Promise(() => undefined);
+        if (slot.fail) return Promise.reject(slot.fail);
+        return slot.delay ? slot.delay.then(() => real.query(config)) : real.query(config);
+      },
       end: () => real.end(),
       on: ((event: 'error', listener: (e: Error) => void) => real.on(event, listener)) as PgClientLike['on'],
       getTransactionStatus: () => real.getTransactionStatus?.() ?? null,
@@ -118,25 +124,54 @@ test('a connection that sat idle without ever being lent is pinged like any othe
   await pool.end();
 });
 
-test('a pre-ping gets no more than the time left before poolTimeoutMs', async () => {
+test('a pre-ping still running at the caller\'s deadline: PoolTimeoutError for the caller; the connection, which answers later, goes back and its siblings are untouched', async () => {
   const clock = createManualClock();
   const { factory, clients } = faultable(pgConnect(db.url));
-  const pool = createPool({ connect: factory, poolSize: 1, maxOverflow: 0, poolTimeoutMs: 1_000, pingTimeoutMs: 5_000, prePingBypassMs: 0, clock });
+  const pool = createPool({ connect: factory, poolSize: 2, maxOverflow: 0, poolTimeoutMs: 1_000, pingTimeoutMs: 5_000, prePingBypassMs: 0, clock });
+  const older = await pool.acquire();
   const held = await pool.acquire();
   let settled = false;
   const waiting = settle(pool.acquire()).finally(() => (settled = true));
   await tick();
   clock.advance(900);
-  clients[0].hang = true;
-  held.release(); // serves the waiter, whose ping (always, with a 0 bypass) never answers
+  let answer!: () => void;
+  clients[1].delay = new Promise<void>((resolve) => (answer = resolve));
+  held.release(); // serves the waiter, whose ping (always, with a 0 bypass) is slow to answer
   await tick();
   clock.advance(100);
   await tick();
-  assert.ok(settled, 'the ping was cut at the deadline, not after pingTimeoutMs');
+  assert.ok(settled, 'the caller was answered at its deadline, not after pingTimeoutMs');
   const { error } = await waiting;
-  assert.ok(error instanceof DatabaseUnavailableError, String(error));
-  assert.ok(error.cause instanceof QueryTimeoutError, String(error.cause));
-  assert.deepEqual([pool.metrics().prePingFailures, pool.metrics().timeouts], [1, 0]);
+  assert.ok(error instanceof PoolTimeoutError, String(error));
+  assert.deepEqual([pool.metrics().timeouts, pool.metrics().prePingFailures, pool.status().invalid], [1, 0, 0]);
+  assert.equal(pool.status().total, 2, 'the connection being pinged was not destroyed');
+
+  answer();
+  await eventually(() => pool.status().checkedIn === 1, 5_000, 'the answered connection to go back to the pool');
+  older.release();
+  assert.deepEqual([pool.status().checkedIn, pool.status().invalid], [2, 0], 'the older sibling was not marked stale');
+  const c = await pool.acquire();
+  assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1);
+  c.release();
+  await pool.end();
+});
+
+test('a pre-ping that outlives its caller and then runs out of pingTimeoutMs evicts its connection as a failed ping', async () => {
+  const clock = createManualClock();
+  const { factory, clients } = faultable(pgConnect(db.url));
+  const pool = createPool({ connect: factory, poolSize: 1, maxOverflow: 0, poolTimeoutMs: 1_000, pingTimeoutMs: 5_000, prePingBypassMs: 0, clock });
+  const held = await pool.acquire();
+  const waiting = settle(pool.acquire());
+  await tick();
+  clients[0].hang = true;
+  held.release();
+  await tick();
+  clock.advance(1_000);
+  assert.ok((await waiting).error instanceof PoolTimeoutError);
+  assert.equal(pool.status().total, 1, 'still being pinged');
+  clock.advance(5_000);
+  await eventually(() => pool.status().total === 0, 5_000, 'the connection to be evicted');
+  assert.deepEqual([pool.metrics().prePingFailures, pool.status().invalid], [1, 1]);
   await pool.end();
 });
 

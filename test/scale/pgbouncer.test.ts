@@ -4,7 +4,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../../src/database.js';
 import { DatabaseUnavailableError, QueryTimeoutError } from '../../src/errors.js';
 import { createPool } from '../../src/pool/index.js';
-import { createMigratedDatabase, testServer, type TestDatabase } from '../support/database.js';
+import { adminQuery, createMigratedDatabase, testServer, type TestDatabase } from '../support/database.js';
 import { TestPgBouncer } from '../support/pgbouncer.js';
 import { captureLogger, testDatabaseConfig } from '../support/runtime.js';
 import { eventually } from '../pool/helpers.js';
@@ -115,7 +115,11 @@ describe('behind PgBouncer (transaction mode, one server connection)', () => {
     const db = open({ pgbouncer: true, pool_timeout: 5 });
     await Promise.all([db.executor.query('SELECT 1'), db.executor.query('SELECT 1')]);
     const inFlight = db.executor.query('SELECT pg_sleep(5)').catch((e) => e);
-    await sleep(200);
+    // KILL only once the statement runs on the server (seen there directly, not through PgBouncer).
+    const { adminUrl } = await testServer();
+    const running = async () =>
+      (await adminQuery(adminUrl, "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE '%pg_sleep(5)%' AND pid <> pg_backend_pid()", [tdb.name])).rowCount! > 0;
+    await eventually(running, 4_000, 'pg_sleep(5) to be running on the server');
     await bouncer.admin(`KILL ${tdb.name}`);
     const error = await inFlight;
     assert.ok(error instanceof DatabaseUnavailableError, String(error));

@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '../../config/load.js';
 import type { Dialect, DialectConnection } from '../dialect.js';
 import type { PoolStatus } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { createPool, type Pool, type PoolMetrics } from '../../pool/index.js';
+import { createPool, type PgClientLike, type Pool, type PoolMetrics } from '../../pool/index.js';
 import { postgresCodec } from './codec.js';
 import { PostgresConnection, type PostgresConnectionSettings } from './connection.js';
 import { checkPostgresUrl, sslModeInUrl } from '../../config/url.js';
@@ -50,8 +50,9 @@ export class PostgresDialect implements Dialect {
           application_name: `sqlwright:${options.name ?? config.name}`,
           connectionTimeoutMillis: connectTimeoutMs,
         });
-        // The pool gave up on this connect: end() while connecting destroys the socket, so nothing lingers.
-        signal.addEventListener('abort', () => void client.end().catch(() => undefined), { once: true });
+        // The pool gave up on this connect: destroy the socket. end() would send a polite Terminate and wait
+        // for a peer that is not answering (pg's own connectionTimeoutMillis is only a second line of defence).
+        signal.addEventListener('abort', () => (client as PgClientLike).connection?.stream?.destroy(), { once: true });
         await client.connect();
         return client;
       },
