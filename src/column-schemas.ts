@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Shared with the SQLite codec, which stores uuids in that form; plain text handling, nothing of SQLite.
+import { isCanonicalUuid } from './uuid-text.js';
 
 /**
  * The zod schemas generated entities use for PostgreSQL types that need more than `z.string()`. Each type
@@ -15,9 +17,8 @@ export const uuid = z.guid();
  */
 export const uuidInput = uuid.transform((v) => v.toLowerCase());
 
-/** The pattern `z.guid()` checks (zod 4's `guid` regex), and its lower-case form. */
+/** The pattern `z.guid()` checks (zod 4's `guid` regex). Its lower-case form is `isCanonicalUuid`. */
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const LOWER_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Shortcuts for `validate` (repository-runtime.ts) on hot schemas: when the check returns true, zod would accept the
@@ -26,7 +27,7 @@ const LOWER_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
  */
 export const acceptsAsIs = new WeakMap<z.ZodType, (input: unknown) => boolean>([
   [uuid, (input) => typeof input === 'string' && GUID.test(input)],
-  [uuidInput, (input) => typeof input === 'string' && LOWER_GUID.test(input)],
+  [uuidInput, isCanonicalUuid],
 ]);
 
 export const int2 = z.number().int().min(-32768).max(32767);

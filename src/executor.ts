@@ -43,6 +43,13 @@ export interface QueryOptions {
    * named statements, SQLite's statement cache). Ignored where named statements are off (PgBouncer).
    */
   name?: string;
+  /**
+   * `'array'`: each row is an array of its values in select-list order (pg's `rowMode: 'array'`). A hint for
+   * hot lookups: executors may ignore it, so callers accept object rows too.
+   */
+  rowMode?: 'array';
+  /** The caller reads only the first row (a lookup by a unique key); a dialect may stop a read-only statement after it. */
+  singleRow?: boolean;
 }
 
 /**

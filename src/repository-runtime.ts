@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ColumnType, Executor, ValueCodec } from './executor.js';
+import type { ColumnType, Executor, QueryOptions, ValueCodec } from './executor.js';
 import { NotFoundError, UnsupportedOnDialectError, ValidationError, type ValidationIssue } from './errors.js';
 import { decodeCursor, encodeCursor } from './keyset.js';
 import { acceptsAsIs } from './column-schemas.js';
@@ -119,19 +119,22 @@ export function decodeRow<T>(executor: Executor, row: Record<string, unknown>, c
   return out as T;
 }
 
-type RowDecoder = (row: Record<string, unknown>) => unknown;
+/** A row as the driver returned it, or as an array of its values in `columns` order (`rowMode: 'array'`), to an entity. */
+type RowDecoder = (row: Record<string, unknown> | readonly unknown[]) => unknown;
 
 /**
  * A function equal to `(row) => decodeRow(executor, row, columns)` for one codec, built once: each column's
  * decoding is resolved ahead of time (`ValueCodec.decoder`) instead of switching on its type for every value.
+ * It reads a row given as an array by position.
  */
 function compileRowDecoder(codec: ValueCodec, columns: readonly ColumnDescriptor[]): RowDecoder {
   const plan = columns.map((c) => ({ field: c.field, column: c.column, decode: codec.decoder ? codec.decoder(c.type) : (v: unknown) => codec.decode(v, c.type) }));
   return (row) => {
+    const byPosition = Array.isArray(row);
     const out: Record<string, unknown> = {};
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i];
-      const value = row[p.column];
+      const value = byPosition ? row[i] : (row as Record<string, unknown>)[p.column];
       out[p.field] = value == null ? null : p.decode === null ? value : p.decode(value);
     }
     return out;
@@ -186,9 +189,11 @@ export class Table<E> {
   readonly #key: ColumnDescriptor;
   readonly #select: string;
   readonly #statements = new Map<string, string>();
-  /** get(id) runs on every read: its text, name and options object are built once. */
+  /** get(id) runs on every read: its text, name and options objects are built once. */
   readonly #getText: string;
   readonly #getOptions: { name: string };
+  /** For `queryNow`: the row by position (the select list is `columns`), and only the first (the key is unique). */
+  readonly #getNowOptions: QueryOptions;
   readonly #decoders = new Map<ValueCodec, RowDecoder>();
   #lastCodec: ValueCodec | undefined;
   #lastDecoder: RowDecoder | undefined;
@@ -205,6 +210,7 @@ export class Table<E> {
     this.#select = `SELECT ${descriptor.columns.map((c) => c.sql).join(', ')} FROM ${descriptor.sqlName}`;
     this.#getText = `${this.#select} WHERE ${this.#key.sql} = $1`;
     this.#getOptions = { name: `${descriptor.statement}_get` };
+    this.#getNowOptions = { name: this.#getOptions.name, rowMode: 'array', singleRow: true };
   }
 
   #column(field: string): ColumnDescriptor {
@@ -263,7 +269,7 @@ export class Table<E> {
       const params = [executor.codec.encode(id ?? null, this.#key.type)];
       const decode = this.#decoder(executor.codec);
       if (executor.queryNow !== undefined) {
-        const result = executor.queryNow(this.#getText, params, this.#getOptions);
+        const result = executor.queryNow(this.#getText, params, this.#getNowOptions);
         if (result !== undefined) return Promise.resolve(result.rows.length > 0 ? (decode(result.rows[0]) as E) : null);
       }
       return executor.query(this.#getText, params, this.#getOptions).then(({ rows }) => (rows.length > 0 ? (decode(rows[0]) as E) : null));

@@ -1,5 +1,6 @@
 import type { ColumnType, ValueCodec, ValueKind } from '../../executor.js';
 import { CheckViolationError, DatabaseError } from '../../errors.js';
+import { isCanonicalUuid } from '../../uuid-text.js';
 
 /*
  * Storage (docs/sqlite.md has the full table):
@@ -12,7 +13,6 @@ import { CheckViolationError, DatabaseError } from '../../errors.js';
  * Reads return what pg returns on PostgreSQL with sqlwright's type parsers (postgres/type-parsers.ts).
  */
 
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UUID = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
 const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*NaN\s*$/i;
@@ -23,7 +23,7 @@ function invalidInput(typeName: string, value: unknown): CheckViolationError {
 }
 
 function encodeUuid(value: unknown): string {
-  if (typeof value === 'string' && CANONICAL_UUID.test(value)) return value; // the usual case, on every get(id)
+  if (isCanonicalUuid(value)) return value; // the usual case, on every get(id)
   const m = typeof value === 'string' ? UUID.exec(value) : null;
   if (!m) throw invalidInput('uuid', value);
   return `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase();

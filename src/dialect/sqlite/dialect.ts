@@ -84,7 +84,7 @@ export class SqliteDialect implements Dialect {
     if (this.#closed || !this.#mutex.tryLock()) return undefined;
     const session = this.#session;
     try {
-      return session.query(text, params, options?.name);
+      return session.query(text, params, options);
     } finally {
       session.reset();
       this.#onRelease(false);

@@ -8,6 +8,14 @@ export interface CachedStatement {
   readonly statement: BetterSqlite3.Statement;
   /** Returns rows (SELECT, PRAGMA with a result, anything with RETURNING): run with `all`, else with `run`. */
   readonly reader: boolean;
+  /** Writes nothing (sqlite3_stmt_readonly): safe to stop after the first row. */
+  readonly readOnly: boolean;
+  /**
+   * The same SQL prepared in better-sqlite3's raw mode (rows as arrays of values), for readers asked for arrays;
+   * prepared on first such use (see {@link StatementCache.arrays}). A second statement, because switching one
+   * statement's mode costs more per call than the row objects it saves.
+   */
+  arrays: BetterSqlite3.Statement | undefined;
   /** See {@link TranslatedSql.order}. */
   readonly order: number[] | null;
   readonly paramCount: number;
@@ -55,10 +63,18 @@ export class StatementCache {
     const { sql, order, paramCount } = translatePlaceholders(text);
     const statement = this.#db.prepare(sql);
     this.#prepared++;
-    const entry: CachedStatement = { statement, reader: statement.reader, order, paramCount, lastUsed: ++this.#tick };
+    const entry: CachedStatement = { statement, reader: statement.reader, readOnly: statement.readonly, arrays: undefined, order, paramCount, lastUsed: ++this.#tick };
     if (entries.size >= this.#capacity) this.#evictOldest();
     entries.set(text, entry);
     return entry;
+  }
+
+  /**
+   * The entry's statement in raw mode, prepared on first use (a reader's only; not counted in `prepared`).
+   * @throws the driver's error when SQLite cannot prepare it (the caller translates it).
+   */
+  arrays(entry: CachedStatement): BetterSqlite3.Statement {
+    return (entry.arrays ??= this.#db.prepare(entry.statement.source).raw(true));
   }
 
   #evictOldest(): void {
