@@ -29,6 +29,13 @@ export const systemClock: Clock = {
   },
 };
 
+/** Waits for `promise` (which must not reject) for at most `ms`; leaves no timer behind either way. */
+export async function waitAtMost(clock: Clock, promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: TimerHandle;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)))]);
+  clock.clearTimeout(timer!);
+}
+
 interface ManualTimer {
   at: number;
   seq: number;

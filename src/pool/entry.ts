@@ -188,7 +188,16 @@ export class PoolEntry {
       // The guard is a deadline on the pool's shared timer, not a timer of its own (see deadlines.ts).
       const guard = timeoutMs > 0 ? new QueryGuard(this, text, timeoutMs, reject) : undefined;
       if (guard !== undefined) this.#deadlines.add(guard, this.#clock.now() + timeoutMs);
-      this.#send(text, values, name).then(
+      let sent: Promise<PgResultLike>;
+      try {
+        sent = this.#send(text, values, name);
+      } catch (error) {
+        // The client refused the call itself (a value it cannot serialize): nothing went out, nothing to guard.
+        if (guard !== undefined) this.#deadlines.remove(guard);
+        this.inFlight--;
+        return reject(error);
+      }
+      sent.then(
         (result) => {
           // Not in the list any more: the guard fired first and has already rejected.
           if (guard !== undefined && !this.#deadlines.remove(guard)) return;

@@ -4,8 +4,8 @@
  * up first serves the oldest waiter (waiters.ts).
  */
 import { DatabaseUnavailableError, QueryTimeoutError } from '../errors.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { openClient } from './connect.js';
+import { waitAtMost, type Clock, type TimerHandle } from './clock.js';
+import { CLOSE_TIMEOUT_MS, openClient } from './connect.js';
 import type { PoolEntry } from './entry.js';
 import type { MetricsRecorder } from './metrics.js';
 import { setSessionStatementTimeoutSql, type PgClientLike, type ResolvedPoolOptions } from './options.js';
@@ -37,10 +37,15 @@ export class ConnectionOpener {
   readonly #host: OpenerHost;
   /** Connects in progress; each covers one of the oldest waiters. */
   #opening = 0;
+  /**
+   * Every connect not over yet, with what stops it: in progress, or given up on with its factory still
+   * running. Each promise settles once the connect's client is put to use or closed, and never rejects.
+   */
+  readonly #connects = new Map<AbortController, Promise<void>>();
   #lastError: unknown;
   /** Pending after a connect failed while connections were lent: no connect starts until it fires. */
   #retry: TimerHandle | undefined;
-  /** Since that failure: one connect at a time, until one succeeds. */
+  /** Since that failure: one connect at a time, until one succeeds (or the pause ends with nobody waiting). */
   #probing = false;
   #stopped = false;
 
@@ -65,30 +70,56 @@ export class ConnectionOpener {
 
   /**
    * Opens connections for the waiters no connect covers, within capacity (none during the pause after a
-   * failure, then one at a time); then times out the overdue waiters left uncovered.
+   * failure, then one at a time: none while a connect is in progress); then times out the overdue waiters
+   * left uncovered. Every acquire() and every closed connection calls this, so the limits hold across calls.
    */
   fill(): void {
-    while (!this.#stopped && this.#retry === undefined && this.#waiters.size > this.#opening && this.#host.openCount() + this.#opening < this.#max) {
-      void this.#open();
-      if (this.#probing) break;
+    // Nobody waits and no connect is in progress or due: whatever refused the last one is no longer the question.
+    if (this.#waiters.size === 0 && this.#opening === 0 && this.#retry === undefined) this.#probing = false;
+    while (
+      !this.#stopped && this.#retry === undefined && !(this.#probing && this.#opening > 0) &&
+      this.#waiters.size > this.#opening && this.#host.openCount() + this.#opening < this.#max
+    ) {
+      this.#start();
     }
     this.#waiters.recheck();
   }
 
-  /** No connect starts any more (the pool is ending); those in progress finish. */
-  stop(): void {
+  /**
+   * No connect starts any more (the pool is ending); those not over yet are aborted with `reason`. Resolves
+   * once each has handed its client to the pool or closed it, or after {@link CLOSE_TIMEOUT_MS} (a factory
+   * that ignores its abort signal).
+   */
+  async stop(reason: unknown): Promise<void> {
     this.#stopped = true;
     this.#cancelRetry();
+    if (this.#connects.size === 0) return;
+    for (const stop of this.#connects.keys()) stop.abort(reason);
+    await waitAtMost(this.#clock, Promise.all(this.#connects.values()), CLOSE_TIMEOUT_MS);
   }
 
-  async #open(): Promise<void> {
+  #start(): void {
+    const stop = new AbortController();
+    const finished = this.#open(stop.signal);
+    this.#connects.set(stop, finished);
+    void finished.then(() => this.#connects.delete(stop));
+  }
+
+  async #open(stop: AbortSignal): Promise<void> {
     this.#opening++;
-    let entry: PoolEntry;
+    const o = this.#o;
+    const startedAt = this.#clock.now();
+    const { client, done } = openClient(o.connect, this.#clock, o.connectTimeoutMs, stop);
+    let entry: PoolEntry | undefined;
     try {
-      entry = await this.#connect();
+      entry = this.#host.entryFor(await client);
+      if (stop.aborted) throw stop.reason;
+      await this.#setUpSession(entry, startedAt, stop);
     } catch (error) {
       this.#opening--;
       this.#failed(error);
+      // What is left runs on: a factory given up on, the close of a half-set-up connection (end() waits for it).
+      await Promise.all([done, entry?.close()]);
       return;
     }
     this.#opening--;
@@ -99,21 +130,21 @@ export class ConnectionOpener {
     this.fill();
   }
 
-  /** `connect()` and the session SET, within one `connectTimeoutMs` together. */
-  async #connect(): Promise<PoolEntry> {
+  /** The session SET, within what is left of `connectTimeoutMs` since `startedAt`; `stop` closes the connection. */
+  async #setUpSession(entry: PoolEntry, startedAt: number, stop: AbortSignal): Promise<void> {
     const o = this.#o;
-    const startedAt = this.#clock.now();
-    const entry = this.#host.entryFor(await openClient(o.connect, this.#clock, o.connectTimeoutMs));
-    if (o.statementTimeoutMs <= 0 || !o.sessionSettings) return entry;
+    if (o.statementTimeoutMs <= 0 || !o.sessionSettings) return;
     const msLeft = Math.max(1, startedAt + o.connectTimeoutMs - this.#clock.now());
+    const close = () => void entry.close();
+    stop.addEventListener('abort', close, { once: true });
     try {
       await entry.query(setSessionStatementTimeoutSql(o.statementTimeoutMs), undefined, { timeoutMs: msLeft });
     } catch (error) {
-      void entry.close();
       if (!(error instanceof QueryTimeoutError)) throw error;
       throw new DatabaseUnavailableError(`connect timed out after ${o.connectTimeoutMs}ms (setting up the session)`, { cause: error });
+    } finally {
+      stop.removeEventListener('abort', close);
     }
-    return entry;
   }
 
   /**
@@ -124,9 +155,9 @@ export class ConnectionOpener {
    * ones a connect of their own (so a transient failure costs one caller).
    */
   #failed(error: unknown): void {
-    this.#metrics.count('connectFailures');
-    this.#lastError = error;
     if (!this.#stopped) {
+      this.#metrics.count('connectFailures');
+      this.#lastError = error;
       if (this.#host.hasLiveConnection()) {
         this.#probing = true;
         this.#retry ??= this.#clock.setTimeout(() => {

@@ -3,15 +3,15 @@
  * entry.ts, its legal states in entry-state.ts, waiting in waiters.ts, opening in opener.ts, pre-ping in
  * validate.ts, upkeep in housekeeper.ts, counters and events in metrics.ts.
  */
-import { DatabaseUnavailableError, PoolTimeoutError, SqlwrightError, type PoolStatus } from '../errors.js';
-import type { Clock } from './clock.js';
+import { PoolTimeoutError, SqlwrightError, type PoolStatus } from '../errors.js';
+import { waitAtMost, type Clock } from './clock.js';
 import { ConnectionHandle, PoolEntry, type PooledConnection } from './entry.js';
 import { DeadlineList } from './deadlines.js';
 import { Housekeeper, lifetimeWithJitter } from './housekeeper.js';
 import { EventSink, MetricsRecorder, type PoolEvent, type PoolEventType, type PoolMetrics } from './metrics.js';
 import { ConnectionOpener } from './opener.js';
 import { resolvePoolOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
-import { PrePings, isDisconnect, needsPing } from './validate.js';
+import { PrePings, needsPing } from './validate.js';
 import { WaiterQueue } from './waiters.js';
 
 /** A connection pool over `pg.Client`-like connections. */
@@ -91,7 +91,11 @@ class ConnectionPool implements Pool {
       opened: (entry) => pool.#opened(entry),
       failed: () => pool.#checkDrained(),
     });
-    this.#pings = new PrePings(this.#deadlines, options.pingTimeoutMs, (entry, answered, error) => pool.#pingOutlived(entry, answered, error));
+    this.#pings = new PrePings(options, this.#clock, this.#deadlines, this.#metrics, {
+      retire: (entry, reason, kind, error) => pool.#retire(entry, reason, kind, error),
+      markStale: (beforeId) => pool.#markStale(beforeId, 'stale'),
+      offer: (entry) => pool.#offer(entry),
+    });
     this.#housekeeper = new Housekeeper(this.#clock, {
       idle: () => this.#idle,
       total: () => this.#total(),
@@ -168,60 +172,37 @@ class ConnectionPool implements Pool {
         const waiting = this.#waiters.wait(deadline, () => this.#timeoutError(pingError), retry);
         this.#opener.fill();
         entry = await waiting;
+        // Served in the same tick as end(), which could not fail this caller then: no ping, no checkout.
+        if (this.#ending) {
+          this.#retire(entry, 'pool ended', 'closed');
+          throw this.#closedError();
+        }
       }
       let now = this.#clock.now();
-      if (entry.stale || entry.isExpired(now)) {
-        this.#retire(entry, entry.stale ? 'stale' : 'recycled', entry.stale ? 'invalid' : 'recycled');
+      if (this.#replaced(entry, now)) {
         retry = true;
         continue;
       }
-      if (needsPing(entry, now, this.#o.prePing, this.#o.prePingBypassMs)) {
-        this.#metrics.count('prePings');
-        try {
-          // Past its deadline, the caller waited on a connect: its ping is bounded by pingTimeoutMs alone.
-          await this.#pings.ping(entry, deadline > now ? deadline : Infinity, () => this.#timeoutError(pingError));
-        } catch (error) {
-          // Out of time with the ping still running: the connection is not ours to judge (#pingOutlived).
-          if (error instanceof PoolTimeoutError) throw error;
-          if (this.#ending) {
-            this.#retire(entry, 'pool ended', 'closed');
-            throw this.#closedError();
-          }
-          if (!this.#pingFailed(entry, error)) throw error;
-          pingError = error;
-          if (this.#clock.now() >= deadline) throw this.#pingsExhausted(error);
+      if (this.#pings.needed(entry, now)) {
+        const failure = await this.#pings.check(entry, now, deadline, () => this.#timeoutError(pingError));
+        // Found dead, or marked stale while it answered (invalidateIdle(), a younger connection's failed ping).
+        if (failure !== undefined) pingError = failure;
+        now = this.#clock.now();
+        if (failure !== undefined || this.#replaced(entry, now)) {
           retry = true;
           continue;
         }
-        now = this.#clock.now();
-      }
-      if (this.#ending) {
-        this.#retire(entry, 'pool ended', 'closed');
-        throw this.#closedError();
       }
       return this.#checkout(entry, start, now);
     }
   }
 
-  /**
-   * Discards a connection whose pre-ping failed. True when it was disconnected: whatever killed it (a
-   * restart, a failover) killed the connections opened before it too, so they are marked stale; younger
-   * ones may postdate it, so they keep their own ping.
-   */
-  #pingFailed(entry: PoolEntry, error: unknown): boolean {
-    this.#retire(entry, 'pre-ping failed', 'invalid', error);
-    if (!isDisconnect(entry, error)) return false;
-    this.#metrics.count('prePingFailures');
-    this.#markStale(entry.id, 'stale');
+  /** Retires a connection taken for a checkout that is stale or past its lifetime; true if it was. */
+  #replaced(entry: PoolEntry, now: number): boolean {
+    if (entry.stale) this.#retire(entry, 'stale', 'invalid');
+    else if (entry.isExpired(now)) this.#retire(entry, 'recycled', 'recycled');
+    else return false;
     return true;
-  }
-
-  /** A pre-ping that outlived its caller: a connection that answered goes back to the pool. */
-  #pingOutlived(entry: PoolEntry, answered: boolean, error: unknown): void {
-    if (entry.state !== 'reserved') return; // end() closed it meanwhile
-    if (!answered) this.#pingFailed(entry, error);
-    else if (entry.stale) this.#retire(entry, 'stale', 'invalid');
-    else this.#offer(entry);
   }
 
   end(timeoutMs = 10_000): Promise<void> {
@@ -232,23 +213,20 @@ class ConnectionPool implements Pool {
   async #end(timeoutMs: number): Promise<void> {
     this.#ending = true;
     this.#housekeeper.stop();
-    this.#opener.stop();
+    const connectsOver = this.#opener.stop(this.#closedError());
     this.#waiters.failAll(this.#closedError());
-    this.#pings.stopAll(this.#closedError());
+    this.#pings.stop(this.#closedError());
     for (const entry of [...this.#idle]) this.#retire(entry, 'pool ended', 'closed');
     if (this.#total() > 0) {
-      let timer: unknown;
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-        timer = this.#clock.setTimeout(resolve, timeoutMs);
-      });
-      this.#clock.clearTimeout(timer);
+      await waitAtMost(this.#clock, new Promise<void>((resolve) => (this.#drained = resolve)), timeoutMs);
       this.#drained = undefined;
     }
     for (const entry of [...this.#all]) {
       entry.markBroken(this.#closedError());
       this.#retire(entry, 'pool ended', 'closed');
     }
+    // A connect aborted above may still be closing its client (or, set up just then, have handed it in to be closed).
+    await connectsOver;
     await Promise.all([...this.#closes]);
     this.#deadlines.disarmIfEmpty();
   }
@@ -354,12 +332,6 @@ class ConnectionPool implements Pool {
   #timeoutError(cause: unknown): PoolTimeoutError {
     this.#metrics.count('timeouts');
     return new PoolTimeoutError(this.status(), this.#o.poolTimeoutMs, { cause: cause ?? this.#opener.lastError });
-  }
-
-  /** Pre-pings kept finding dead connections until the caller's time ran out: the pool limit played no part. */
-  #pingsExhausted(cause: unknown): DatabaseUnavailableError {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    return new DatabaseUnavailableError(`no live connection within ${this.#o.poolTimeoutMs}ms (pool '${this.#o.name}'): pre-ping failed: ${message}`, { cause });
   }
 
   #closedError(): SqlwrightError {

@@ -86,6 +86,64 @@ test('after a refused connect with connections lent, one connect is retried afte
   await pool.end();
 });
 
+test('while a refused connect is retried, acquire() calls and closed connections start no connect of their own: one in flight at a time', async () => {
+  const clock = createManualClock();
+  const real = pgConnect(db.url);
+  let refuse = false;
+  let attempts = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const refusals: (() => void)[] = []; // each refused connect answers when the test says so
+  const pool = createPool({
+    poolSize: 2,
+    maxOverflow: 10,
+    poolTimeoutMs: 60_000,
+    clock,
+    connect: async () => {
+      attempts++;
+      if (!refuse) return real();
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise<void>((resolve) => refusals.push(resolve));
+      inFlight--;
+      throw tooManyClients();
+    },
+  });
+  const [kept, dropped] = await Promise.all([pool.acquire(), pool.acquire()]);
+  refuse = true;
+  const use = async (c: PooledConnection) => {
+    await c.query('SELECT 1');
+    c.release();
+  };
+  const waiters = [settle(pool.acquire().then(use))];
+  await eventually(() => refusals.length === 1, 5_000, 'the first connect');
+  refusals.shift()!();
+  await eventually(() => pool.metrics().connectFailures === 1, 5_000, 'the refusal');
+  clock.advance(CONNECT_RETRY_MS);
+  await eventually(() => refusals.length === 1, 5_000, 'the retried connect');
+
+  for (let i = 0; i < 20; i++) {
+    waiters.push(settle(pool.acquire().then(use)));
+    await tick();
+  }
+  dropped.invalidate(); // a closed connection frees a slot
+  await tick();
+  assert.deepEqual([attempts, maxInFlight], [4, 1], 'the retry still running: no second connect');
+  assert.deepEqual([pool.status().total, pool.status().waiting], [2, 21], 'one connection open, one opening');
+
+  refusals.shift()!();
+  await eventually(() => pool.metrics().connectFailures === 2, 5_000, 'the retry to be refused');
+  await tick();
+  assert.equal(attempts, 4, 'a pause again');
+  refuse = false;
+  clock.advance(CONNECT_RETRY_MS);
+  const failed = (await Promise.all(waiters)).filter((r) => r.error !== undefined);
+  assert.deepEqual(failed.map((r) => String(r.error)), [], 'once a connect succeeded, the waiters got connects of their own');
+  assert.equal(maxInFlight, 1);
+  kept.release();
+  await pool.end();
+});
+
 test('a failed connect with nothing open fails the oldest waiter at once; the next waiter gets a connect of its own', async () => {
   const real = pgConnect(db.url);
   let failures = 1;

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { adminQuery, createTestDatabase, testServer, type TestDatabase } from '../support/database.js';
-import type { PoolLogger } from '../../src/pool/index.js';
+import { systemClock, type Clock, type PoolLogger } from '../../src/pool/index.js';
 
 export { createManualClock } from '../../src/pool/index.js';
 
@@ -64,6 +64,29 @@ export function holdIncoming(clients: pg.Client[]): () => void {
   for (const socket of sockets) socket.pause();
   return () => {
     for (const socket of sockets) socket.resume();
+  };
+}
+
+/** The real clock, keeping count of the timers set on it and not yet run or cleared. */
+export function countingClock(): Clock & { readonly pending: number } {
+  const pending = new Set<unknown>();
+  return {
+    now: systemClock.now,
+    setTimeout(fn, ms) {
+      const handle = systemClock.setTimeout(() => {
+        pending.delete(handle);
+        fn();
+      }, ms);
+      pending.add(handle);
+      return handle;
+    },
+    clearTimeout(handle) {
+      pending.delete(handle);
+      systemClock.clearTimeout(handle);
+    },
+    get pending() {
+      return pending.size;
+    },
   };
 }
 

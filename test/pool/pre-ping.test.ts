@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import type pg from 'pg';
 import { createPool, type PgClientLike } from '../../src/pool/index.js';
-import { PoolTimeoutError } from '../../src/errors.js';
+import { PoolTimeoutError, SqlwrightError } from '../../src/errors.js';
 import { backendPids, captureLogger, createManualClock, eventually, holdIncoming, pgConnect, pidOf, usePoolDatabase, settle, terminateBackends } from './helpers.js';
 
 const db = usePoolDatabase();
@@ -217,4 +217,50 @@ test('pre-ping is skipped inside the bypass window (counted from the open or the
   assert.equal(never.metrics().prePings, 0);
   await never.end();
   assert.deepEqual(await backendPids(db.name), []);
+});
+
+test('end() right after a release served a waiter fails that waiter at once, without starting its ping', async () => {
+  const clock = createManualClock();
+  const { factory, clients } = faultable(pgConnect(db.url));
+  const pool = createPool({ connect: factory, poolSize: 1, maxOverflow: 0, prePingBypassMs: 0, pingTimeoutMs: 10_000, clock });
+  const held = await pool.acquire();
+  let settled = false;
+  const waiting = settle(pool.acquire()).finally(() => (settled = true));
+  await tick();
+  let answer!: () => void;
+  clients[0].delay = new Promise<void>((resolve) => (answer = resolve)); // a ping would not answer until the end of the test
+  const pinged = pool.metrics().prePings;
+  try {
+    held.release(); // serves the waiter, which has not resumed yet
+    const ending = pool.end(5_000);
+    await eventually(() => settled, 2_000, 'the waiter to be answered without waiting for a ping');
+    const { error } = await waiting;
+    assert.ok(error instanceof SqlwrightError && error.code === 'pool_closed', String(error));
+    assert.equal(pool.metrics().prePings, pinged, 'no ping was started');
+    await ending;
+    assert.equal(pool.status().total, 0);
+  } finally {
+    answer();
+  }
+});
+
+test('a connection marked stale while its pre-ping runs is not lent when the ping answers', async () => {
+  const clock = createManualClock();
+  const { factory, clients } = faultable(pgConnect(db.url));
+  const pool = createPool({ connect: factory, poolSize: 1, maxOverflow: 0, prePingBypassMs: 0, clock });
+  const first = await pool.acquire();
+  const oldPid = await pidOf(first);
+  first.release();
+  let answer!: () => void;
+  clients[0].delay = new Promise<void>((resolve) => (answer = resolve));
+  const pinged = pool.metrics().prePings;
+  const checkout = pool.acquire();
+  await eventually(() => pool.metrics().prePings === pinged + 1, 5_000, 'the pre-ping');
+  pool.invalidateIdle(); // a restart, say: every connection open now is to be replaced
+  answer();
+  const c = await checkout;
+  assert.notEqual(await pidOf(c), oldPid, 'a new connection, not the stale one');
+  assert.deepEqual([pool.status().invalid, pool.metrics().connectionsCreated], [1, 2]);
+  c.release();
+  await pool.end();
 });

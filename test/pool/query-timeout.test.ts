@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createPool } from '../../src/pool/index.js';
 import { QueryTimeoutError } from '../../src/errors.js';
 import { translatePostgresError } from '../../src/dialect/postgres/errors.js';
-import { eventually, pgConnect, pidOf, usePoolDatabase, settle } from './helpers.js';
+import { createManualClock, eventually, pgConnect, pidOf, usePoolDatabase, settle } from './helpers.js';
 
 const db = usePoolDatabase();
 
@@ -53,5 +53,34 @@ test('a per-query timeoutMs overrides the default guard', async () => {
   assert.equal(error.timeoutMs, 150);
   c.release();
   await eventually(() => pool.status().total === 0, 1_000, 'the connection to be evicted');
+  await pool.end();
+});
+
+test('a query the client refuses synchronously rejects with its error and leaves no guard or running query behind', async () => {
+  const clock = createManualClock();
+  const real = pgConnect(db.url);
+  const pool = createPool({
+    poolSize: 1,
+    clock,
+    statementTimeoutMs: 1_000,
+    queryTimeoutGraceMs: 0,
+    connect: async () => {
+      const client = await real();
+      // Like a driver wrapper that checks values before sending anything: it throws, it does not reject.
+      const send = client.query.bind(client) as (config: { values?: unknown[] }) => Promise<unknown>;
+      (client as unknown as { query: unknown }).query = (config: { values?: unknown[] }) => {
+        if (config.values?.some((v) => typeof v === 'bigint')) throw new TypeError('cannot serialize a BigInt');
+        return send(config);
+      };
+      return client;
+    },
+  });
+  const c = await pool.acquire();
+  const { error } = await settle(c.query('SELECT $1::int8 AS n', [1n]));
+  assert.ok(error instanceof TypeError, String(error));
+  clock.advance(2_000); // past the guard the refused query would have had
+  assert.equal((await c.query('SELECT 1 AS one')).rows[0].one, 1, 'the connection is still usable');
+  c.release();
+  assert.deepEqual([pool.status().invalid, pool.status().checkedIn], [0, 1], 'returned to the pool, not destroyed');
   await pool.end();
 });
