@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { Migrator } from '../src/migrate/migrator.js';
-import { discoverServer, withDatabase, type DiscoveryOptions, type ServerKind as FoundKind } from './server/discovery.js';
+import { discoverServer, type DiscoveryOptions, type ServerKind as FoundKind } from './server/discovery.js';
+import { createScratchDatabase, migrate } from './server/scratch-database.js';
 
 /**
  * A scratch PostgreSQL for codegen, found in order: CODEGEN_DATABASE_URL, DATABASE_URL (postgres:// only), then
@@ -17,32 +15,12 @@ export type ServerKind = FoundKind | 'pglite';
 /** The URL variables codegen tries first, in order; then the harness's TEST_DATABASE_URL. */
 const URL_VARIABLES = ['CODEGEN_DATABASE_URL', 'DATABASE_URL', 'TEST_DATABASE_URL'] as const;
 
-export interface ScratchDatabase {
+export interface CodegenDatabase {
   kind: ServerKind;
   /** A connection URL to the scratch database, with the schema applied. */
   url: string;
   /** Drops the database (or stops PGlite). Safe to call once, also after a failure. */
   close(): Promise<void>;
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-async function applySchema(url: string, schemaDir: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await new Migrator(client, { dir: schemaDir }).up();
-  } finally {
-    await client.end();
-  }
 }
 
 /** Which server codegen would use: an admin URL, or `pglite` when discovery finds none. */
@@ -56,7 +34,12 @@ async function startPglite(): Promise<{ url: string; stop(): Promise<void> }> {
   const db = await PGlite.create();
   // pgtyped holds one connection and the migrator and introspection open others: one is not enough.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   return {
     url: `postgresql://postgres@${server.getServerConn()}/postgres`,
     stop: async () => {
@@ -67,20 +50,18 @@ async function startPglite(): Promise<{ url: string; stop(): Promise<void> }> {
 }
 
 /** Creates the scratch database and applies `schemaDir` with the migrator; cleans up if that fails. */
-export async function openScratchDatabase(options: { schemaDir: string; env?: NodeJS.ProcessEnv; forcePglite?: boolean }): Promise<ScratchDatabase> {
+export async function openScratchDatabase(options: { schemaDir: string; env?: NodeJS.ProcessEnv; forcePglite?: boolean }): Promise<CodegenDatabase> {
   const server = options.forcePglite ? { kind: 'pglite' as const } : await discoverCodegenServer({ env: options.env });
-  let scratch: ScratchDatabase;
+  let scratch: CodegenDatabase;
   if (server.kind === 'pglite' || !server.adminUrl) {
     const lite = await startPglite();
     scratch = { kind: 'pglite', url: lite.url, close: lite.stop };
   } else {
-    const adminUrl = server.adminUrl;
-    const name = `sqlwright_codegen_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
-    scratch = { kind: server.kind, url: withDatabase(adminUrl, name), close: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+    const db = await createScratchDatabase(server.adminUrl, 'sqlwright_codegen');
+    scratch = { kind: server.kind, url: db.url, close: db.drop };
   }
   try {
-    await applySchema(scratch.url, options.schemaDir);
+    await migrate(scratch.url, options.schemaDir);
   } catch (error) {
     await scratch.close().catch(() => undefined);
     throw error;

@@ -6,7 +6,7 @@ import type { Catalog } from './catalog/types.js';
 import type { CodegenConfig } from './config.js';
 import { openScratchDatabase, type ServerKind } from './database.js';
 import { emitEntity, emitEnums } from './emit/entities.js';
-import { emitIndex } from './emit/index-file.js';
+import { emitIndex, exportClashes } from './emit/index-file.js';
 import { entityModels, enumModels } from './emit/model.js';
 import { emitRepository } from './emit/repositories.js';
 import { DEFAULT_RUNTIME_MODULE, runtimeModuleForOutput, runtimeSpecifier } from './emit/runtime-module.js';
@@ -86,6 +86,8 @@ export async function generate(input: GenerateInput): Promise<Map<string, string
     if (repo !== undefined) files.set(`repositories/${m.fileBase}-repository.ts`, repo);
   }
   files.set('index.ts', emitIndex(models, usedEnums.length > 0, schemaFiles.map((f) => f.path), runtimeSpecifier(runtime, 'index.ts')));
+  const tableOf = new Map(models.flatMap((m) => [`entities/${m.fileBase}.ts`, `repositories/${m.fileBase}-repository.ts`].map((f) => [f, `${m.table.schema}.${m.table.name}`])));
+  problems.push(...exportClashes(files, (file) => tableOf.get(file) ?? (file === 'entities/enums.ts' ? 'the enums' : file)));
   if (problems.length > 0) throw new CodegenError(dedupe(problems));
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

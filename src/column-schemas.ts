@@ -38,13 +38,20 @@ const DECIMAL = /^(-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|NaN|-?Infinity)$/;
 
 /** int8 as read: a string, because a JS number would silently round past 2^53. */
 export const int8 = z.string().regex(INTEGER, 'expected an integer string');
+
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
 /**
- * int8 as input: an integer string, a safe integer or a bigint; always sent as the string PostgreSQL would return
- * (`'007'` -> `'7'`), so SQLite, which stores the text, holds and returns the same value.
+ * int8 as input: an integer string, a safe integer or a bigint, within int8's range (PostgreSQL refuses the rest
+ * with 22003; SQLite would store any text, so both dialects refuse it here, before SQL); always sent as the string
+ * PostgreSQL would return (`'007'` -> `'7'`).
  */
 export const int8Input = z
   .union([int8, z.number().int().refine(Number.isSafeInteger, 'expected a safe integer'), z.bigint()])
-  .transform((v) => BigInt(v).toString());
+  .transform((v) => BigInt(v))
+  .refine((n) => n >= INT8_MIN && n <= INT8_MAX, 'out of range for bigint (int8)')
+  .transform((n) => n.toString());
 
 /** numeric as read: a string holding the exact decimal. */
 export const decimal = z.string().regex(DECIMAL, 'expected a decimal string');

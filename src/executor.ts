@@ -18,6 +18,8 @@ export interface ColumnType {
    * (`'12.30'`); dialects that store the text as given pad or round to it on decode.
    */
   scale?: number;
+  /** An enum's labels in declaration order, the order PostgreSQL sorts it by; dialects that store labels sort by it. */
+  values?: readonly string[];
 }
 
 /** Converts values between the JS types of generated entities and what the driver sends and returns. */
@@ -30,6 +32,12 @@ export interface ValueCodec {
    * with non-null values only. Either way the result must equal `decode(value, type)`.
    */
   decoder?(type: ColumnType): ((value: unknown) => unknown) | null;
+  /**
+   * Optional: an SQL expression over `sql` (a column, or a `$n` parameter holding the column's text) that sorts
+   * values of `type` as PostgreSQL sorts the column, where the storage would sort otherwise. `list()` orders and
+   * pages by it. Absent, or returning `sql`: the column sorts as stored.
+   */
+  sortKey?(sql: string, type: ColumnType): string;
 }
 
 export interface QueryResult<R = Record<string, unknown>> {

@@ -319,11 +319,16 @@ export class Table<E> {
     return conditions;
   }
 
-  /** One page in keyset order: `(sort column, key)` strictly after the cursor, so each row shows up once. */
+  /**
+   * One page in keyset order: `(sort column, key)` strictly after the cursor, so each row shows up once. Both
+   * are compared through the codec's `sortKey`, so a dialect that stores a type in a form that sorts otherwise
+   * (SQLite: bigint/numeric as text, enums as labels) orders and pages as PostgreSQL does.
+   */
   async list(executor: Executor, options: ListOptions<Record<string, unknown>, string> = {}): Promise<Page<E>> {
     const sort = this.#column(options.orderBy?.field ?? this.#key.field);
     const direction = options.orderBy?.direction ?? 'asc';
     const limit = options.limit ?? DEFAULT_LIMIT;
+    const sortKey = (c: ColumnDescriptor, sql: string) => executor.codec.sortKey?.(sql, c.type) ?? sql;
     const params: unknown[] = [];
     const conditions = this.#where(executor, options.where, params);
     if (options.after) {
@@ -331,10 +336,11 @@ export class Table<E> {
       const op = direction === 'asc' ? '>' : '<';
       if (sort === this.#key) {
         params.push(cursor.values[1]);
-        conditions.push(`${this.#key.sql} ${op} $${params.length}`);
+        conditions.push(`${sortKey(this.#key, this.#key.sql)} ${op} ${sortKey(this.#key, `$${params.length}`)}`);
       } else {
         params.push(cursor.values[0], cursor.values[1]);
-        conditions.push(`(${sort.sql}, ${this.#key.sql}) ${op} ($${params.length - 1}, $${params.length})`);
+        const [v, k] = [`$${params.length - 1}`, `$${params.length}`];
+        conditions.push(`(${sortKey(sort, sort.sql)}, ${sortKey(this.#key, this.#key.sql)}) ${op} (${sortKey(sort, v)}, ${sortKey(this.#key, k)})`);
       }
     }
     params.push(limit + 1);
@@ -342,7 +348,7 @@ export class Table<E> {
     const text =
       `SELECT ${this.#returning()}, CAST(${sort.sql} AS text) AS sqlwright_sort, CAST(${this.#key.sql} AS text) AS sqlwright_key` +
       ` FROM ${this.#d.sqlName}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}` +
-      ` ORDER BY ${sort.sql} ${dir}${sort === this.#key ? '' : `, ${this.#key.sql} ${dir}`} LIMIT $${params.length}`;
+      ` ORDER BY ${sortKey(sort, sort.sql)} ${dir}${sort === this.#key ? '' : `, ${sortKey(this.#key, this.#key.sql)} ${dir}`} LIMIT $${params.length}`;
     const { rows } = await executor.query(text, params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

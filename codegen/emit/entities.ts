@@ -28,8 +28,13 @@ function patchExpr(f: FieldModel): string {
 export function addSchemaImports(file: SourceFile, code: string, enums: readonly EnumModel[], enumsPath: string, runtime: string, types: readonly string[] = []): void {
   const named = [...(usesColumnSchemas(code) ? ['t'] : []), 'z'].map((name) => ({ name }));
   file.addImportDeclaration({ moduleSpecifier: runtime, namedImports: [...named, ...types.map((name) => ({ name, isTypeOnly: true }))] });
-  const used = enums.filter((e) => new RegExp(`\\b${e.schemaName}\\b`).test(code)).map((e) => e.schemaName).sort();
+  const used = usedEnumSchemas(code, enums);
   if (used.length > 0) file.addImportDeclaration({ moduleSpecifier: enumsPath, namedImports: used });
+}
+
+/** The enum schemas `code` mentions, sorted: what its file imports from enums.ts. */
+export function usedEnumSchemas(code: string, enums: readonly EnumModel[]): string[] {
+  return enums.filter((e) => new RegExp(`\\b${e.schemaName}\\b`).test(code)).map((e) => e.schemaName).sort();
 }
 
 function addSchema(file: SourceFile, name: string, initializer: string, doc: string, typeName: string, infer: 'infer' | 'input'): void {

@@ -51,3 +51,24 @@ export function str(value: string): string {
 export function sqlLiteral(text: string): string {
   return /[`\\]|\$\{/.test(text) || !text.includes('\n') ? str(text) : `\`${text}\``;
 }
+
+/**
+ * Built-ins a module-level name in generated code must not shadow: those the emitted code uses (`Promise`, the
+ * return type of every method) and those a reader takes for the built-in. A table `promises` still gets its type
+ * `Promise`; the repository imports it under another name.
+ */
+export const GLOBAL_NAMES: ReadonlySet<string> = new Set([
+  'Array', 'ArrayBuffer', 'Awaited', 'BigInt', 'Boolean', 'Buffer', 'Date', 'Error', 'Exclude', 'Extract', 'Function', 'Iterable',
+  'JSON', 'Map', 'Math', 'NonNullable', 'Number', 'Object', 'Omit', 'Partial', 'Pick', 'Promise', 'PromiseLike', 'Readonly',
+  'ReadonlyArray', 'Record', 'RegExp', 'Required', 'ReturnType', 'Set', 'String', 'Symbol', 'URL', 'Uint8Array', 'WeakMap', 'WeakSet',
+]);
+
+/**
+ * `name`, or `name_` when a module already has that name (imported or declared) or it is a global. Every name
+ * codegen derives from SQL is camelCase or PascalCase, without `_`: the fallback cannot clash with one of them.
+ */
+export function freeName(name: string, taken: ReadonlySet<string>): string {
+  let free = name;
+  while (taken.has(free) || GLOBAL_NAMES.has(free)) free += '_';
+  return free;
+}

@@ -1,19 +1,45 @@
 import { VariableDeclarationKind, type MethodDeclarationStructure, type OptionalKind, type SourceFile } from 'ts-morph';
 import type { Problem } from '../errors.js';
 import type { TypedQuery } from '../typed/types.js';
-import { addSchemaImports, objectBody, readExpr, schemaNames } from './entities.js';
+import { addSchemaImports, objectBody, readExpr, schemaNames, usedEnumSchemas } from './entities.js';
 import { typeModel, type EntityModel, type EnumModel, type TypeModel } from './model.js';
-import { camelCase, pascalCase, snakeCase, sqlLiteral, str } from './names.js';
+import { camelCase, freeName, pascalCase, snakeCase, sqlLiteral, str } from './names.js';
 import { runtimeSpecifier } from './runtime-module.js';
 import { renderSource } from './source.js';
 import { translateDefault } from './sqlite-sql.js';
 
 type Method = OptionalKind<MethodDeclarationStructure>;
 
+/**
+ * The module-level names a repository file refers to that could clash with a name derived from SQL: a table
+ * `keys` brings the import `keySchema`, `executors` the type `Executor`, `promises` a type `Promise` that would
+ * shadow the global. Each is its usual name unless that is taken, so files without a clash read as always.
+ */
+interface Scope {
+  /** The entity's types, as imported: `Promise_` for a table `promises`. */
+  types: ReturnType<typeof schemaNames>['types'];
+  /** The validators of a key, a key list, list options and an upsert key: `keySchema`, or `keySchema_` beside an entity `Key`. */
+  keySchema: string;
+  keysSchema: string;
+  listSchema: string;
+  uniqueKeySchema: string;
+  /** `Executor`, or `rt.Executor` when the entity is called Executor. */
+  executor: string;
+}
+
+/** The entity's type names as its repository imports them: one named like a global is imported as `<name>_`. */
+function importedTypes(m: EntityModel): Scope['types'] {
+  const { entity, insert, patch, upsert } = schemaNames(m).types;
+  const none = new Set<string>();
+  return { entity: freeName(entity, none), insert: freeName(insert, none), patch: freeName(patch, none), upsert: freeName(upsert, none) };
+}
+
 /** `scale`: of a numeric(p,s) column, so the SQLite codec reads `'12.30'` as PostgreSQL does. */
 function columnType(t: TypeModel, scale?: number): string {
   const extra = `${t.array ? ', array: true' : ''}${scale !== undefined && t.kind === 'numeric' ? `, scale: ${scale}` : ''}`;
-  return `{ kind: ${str(t.kind)}${extra} }`;
+  // Labels in declaration order: a dialect that stores enums as text sorts by them as PostgreSQL does.
+  const values = t.kind === 'enum' && t.enum ? `, values: [${t.enum.enum.values.map(str).join(', ')}]` : '';
+  return `{ kind: ${str(t.kind)}${extra}${values} }`;
 }
 
 /** `sqliteDefault`: what SQLite's insertMany writes for a column a row leaves out (SQLite has no DEFAULT in VALUES). */
@@ -43,7 +69,7 @@ interface QueryModel {
   postgresOnly?: string;
 }
 
-function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, EnumModel>, problems: Problem[], postgresOnly?: string): QueryModel | undefined {
+function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, EnumModel>, entityType: string, problems: Problem[], postgresOnly?: string): QueryModel | undefined {
   const where = `${q.file}: query ${q.name}`;
   const method = camelCase(q.name);
   const before = problems.length;
@@ -80,7 +106,7 @@ function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, En
   const row = columns.length === 0
     ? { schema: '', type: '' }
     : sameAsEntity
-    ? { schema: n.entity, type: n.types.entity }
+    ? { schema: n.entity, type: entityType }
     : { schema: `${method}RowSchema`, type: `${pascal}Row`, object: `z.object(${objectBody(columns.map((c) => [c.field, readExpr(c)]))})` };
   const paramsObject = `z.strictObject(${objectBody(params.map((p) => [p.name, p.required ? p.type.input : `${p.type.input}.nullish()`]))})`;
   const constant =
@@ -102,8 +128,8 @@ function queryModel(m: EntityModel, q: TypedQuery, enums: ReadonlyMap<string, En
   };
 }
 
-function crudMethods(m: EntityModel, defaultKey: string): Method[] {
-  const n = schemaNames(m).types;
+function crudMethods(m: EntityModel, defaultKey: string, scope: Scope): Method[] {
+  const n = scope.types;
   const name = `${m.entity}Repository`;
   const key = `${n.entity}['${m.key.field}']`;
   const v = (schema: string, arg: string, method: string) => `rt.validate(${schema}, ${arg}, '${name}.${method}')`;
@@ -121,18 +147,18 @@ function crudMethods(m: EntityModel, defaultKey: string): Method[] {
     // Not async (the hottest read): an async wrapper around table.get's promise costs a promise and two microtask
     // hops. A validation error still comes back as a rejection.
     {
-      ...method('get', [['id', key]], `${n.entity} | null`, `try {\n  return table.get(${ex}, ${v('keySchema', 'id', 'get')});\n} catch (error) {\n  return Promise.reject(error);\n}`, `The ${m.entity} with this key, or null.\n@throws ValidationError when the key is malformed (no SQL is sent).`),
+      ...method('get', [['id', key]], `${n.entity} | null`, `try {\n  return table.get(${ex}, ${v(scope.keySchema, 'id', 'get')});\n} catch (error) {\n  return Promise.reject(error);\n}`, `The ${m.entity} with this key, or null.\n@throws ValidationError when the key is malformed (no SQL is sent).`),
       isAsync: false,
     },
-    method('getOrThrow', [['id', key]], n.entity, `return table.getOrThrow(${ex}, ${v('keySchema', 'id', 'getOrThrow')});`, `The ${m.entity} with this key.\n@throws NotFoundError when there is none.\n@throws ValidationError when the key is malformed.`),
-    method('getMany', [['ids', `readonly ${key}[]`]], `${n.entity}[]`, `return table.getMany(${ex}, ${v('keysSchema', 'ids', 'getMany')});`, `The ${m.entity}s with these keys, in the order given (duplicates once, missing ones skipped), in one statement.`),
-    method('list', [['options?', `rt.ListOptions<${m.entity}Where, ${m.entity}SortField>`]], `rt.Page<${n.entity}>`, `return table.list(${ex}, ${v('listSchema', 'options', 'list')});`, `One page of ${m.entity}s in keyset order: pass \`next\` back as \`after\` for the following page.\n@throws ValidationError on a bad filter, limit or cursor.`),
+    method('getOrThrow', [['id', key]], n.entity, `return table.getOrThrow(${ex}, ${v(scope.keySchema, 'id', 'getOrThrow')});`, `The ${m.entity} with this key.\n@throws NotFoundError when there is none.\n@throws ValidationError when the key is malformed.`),
+    method('getMany', [['ids', `readonly ${key}[]`]], `${n.entity}[]`, `return table.getMany(${ex}, ${v(scope.keysSchema, 'ids', 'getMany')});`, `The ${m.entity}s with these keys, in the order given (duplicates once, missing ones skipped), in one statement.`),
+    method('list', [['options?', `rt.ListOptions<${m.entity}Where, ${m.entity}SortField>`]], `rt.Page<${n.entity}>`, `return table.list(${ex}, ${v(scope.listSchema, 'options', 'list')});`, `One page of ${m.entity}s in keyset order: pass \`next\` back as \`after\` for the following page.\n@throws ValidationError on a bad filter, limit or cursor.`),
     method('count', [['where?', `${m.entity}Where`]], 'number', `return table.count(${ex}, ${v(`${s.entity.replace(/Schema$/, 'WhereSchema')}.optional()`, 'where', 'count')});`, `How many ${m.entity}s match \`where\` (all of them without it).`),
     method('create', [['input', n.insert]], n.entity, `return table.insert(${ex}, ${v(s.insert, 'input', 'create')});`, `Inserts one ${m.entity} and returns it as stored.\n@throws ValidationError on bad input (no SQL is sent).\n@throws ConflictError on a unique violation.`),
     method('createMany', [['inputs', `readonly ${n.insert}[]`]], `${n.entity}[]`, `return table.insertMany(${ex}, ${v(`z.array(${s.insert})`, 'inputs', 'createMany')});`, `Inserts many ${m.entity}s in one statement (one round trip) and returns them in input order.\n@throws ValidationError when any input is bad (nothing is inserted).\n@throws ConflictError on a unique violation (nothing is inserted).`),
-    method('update', [['id', key], ['patch', n.patch]], n.entity, `return table.update(${ex}, ${v('keySchema', 'id', 'update')}, ${v(s.patch, 'patch', 'update')});`, `Sets the given fields${m.updatedAt ? ` and \`${m.updatedAt.field}\`` : ''} and returns the row.\n@throws NotFoundError when no ${m.entity} has this key.\n@throws ValidationError on bad input.`),
-    method('upsert', [['input', n.upsert], ['onConflict', `${m.entity}UniqueKey = ${str(defaultKey)}`]], n.entity, `return table.upsert(${ex}, ${v(s.upsert, 'input', 'upsert')}, ${v('uniqueKeySchema', 'onConflict', 'upsert')});`, `Inserts, or when a row with the same \`onConflict\` key exists, updates it with the other given fields.\n@throws ValidationError when the key's fields are missing.`),
-    method('delete', [['id', key]], 'boolean', `return table.delete(${ex}, ${v('keySchema', 'id', 'delete')});`, `Deletes the ${m.entity} with this key; false when there was none.`),
+    method('update', [['id', key], ['patch', n.patch]], n.entity, `return table.update(${ex}, ${v(scope.keySchema, 'id', 'update')}, ${v(s.patch, 'patch', 'update')});`, `Sets the given fields${m.updatedAt ? ` and \`${m.updatedAt.field}\`` : ''} and returns the row.\n@throws NotFoundError when no ${m.entity} has this key.\n@throws ValidationError on bad input.`),
+    method('upsert', [['input', n.upsert], ['onConflict', `${m.entity}UniqueKey = ${str(defaultKey)}`]], n.entity, `return table.upsert(${ex}, ${v(s.upsert, 'input', 'upsert')}, ${v(scope.uniqueKeySchema, 'onConflict', 'upsert')});`, `Inserts, or when a row with the same \`onConflict\` key exists, updates it with the other given fields.\n@throws ValidationError when the key's fields are missing.`),
+    method('delete', [['id', key]], 'boolean', `return table.delete(${ex}, ${v(scope.keySchema, 'id', 'delete')});`, `Deletes the ${m.entity} with this key; false when there was none.`),
   ];
 }
 
@@ -182,46 +208,56 @@ export interface RepositoryOptions {
 /** generated/repositories/<entity>-repository.ts, or undefined with problems. */
 export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], enums: ReadonlyMap<string, EnumModel>, sources: readonly string[], problems: Problem[], options: RepositoryOptions): string | undefined {
   const before = problems.length;
-  const models = queries.map((q) => queryModel(m, q, enums, problems, options.postgresOnly?.get(q)));
+  const types = importedTypes(m);
+  const models = queries.map((q) => queryModel(m, q, enums, types.entity, problems, options.postgresOnly?.get(q)));
   if (problems.length > before) return undefined;
   const qs = models as QueryModel[];
   const n = schemaNames(m);
-  const defaultKey = (m.uniqueKeys[1] ?? m.uniqueKeys[0]).name;
-  const crud = crudMethods(m, defaultKey);
-  methodClashes(m, qs, crud.map((c) => c.name), problems);
-  if (problems.length > before) return undefined;
-  const runtime = runtimeSpecifier(options.runtime, `repositories/${m.fileBase}-repository.ts`);
   const filterable = m.fields.filter((f) => f.filterable);
   const sortable = m.fields.filter((f) => f.sortable);
   const whereObject = `z.strictObject(${objectBody(filterable.map((f) => [f.field, f.nullable ? `${f.type.input}.nullish()` : `${f.type.input}.optional()`]))})`;
+  const code = [m.key.type.input, whereObject, ...qs.flatMap((q) => [q.paramsObject, q.row.object ?? ''])].join('\n');
+  const taken = new Set(['t', 'z', 'rt', 'table', ...usedEnumSchemas(code, [...enums.values()]), n.entity, n.insert, n.patch, n.upsert, ...Object.values(types)]);
+  const scope: Scope = {
+    types,
+    keySchema: freeName('keySchema', taken),
+    keysSchema: freeName('keysSchema', taken),
+    listSchema: freeName('listSchema', taken),
+    uniqueKeySchema: freeName('uniqueKeySchema', taken),
+    executor: taken.has('Executor') ? 'rt.Executor' : 'Executor',
+  };
+  const defaultKey = (m.uniqueKeys[1] ?? m.uniqueKeys[0]).name;
+  const crud = crudMethods(m, defaultKey, scope);
+  methodClashes(m, qs, crud.map((c) => c.name), problems);
+  if (problems.length > before) return undefined;
+  const runtime = runtimeSpecifier(options.runtime, `repositories/${m.fileBase}-repository.ts`);
   const whereSchema = n.entity.replace(/Schema$/, 'WhereSchema');
   const tableInit =
-    `new rt.Table<${n.types.entity}>({\n  entity: ${str(m.entity)},\n  sqlName: ${str(m.table.sqlName)},\n  statement: ${str(`sqlwright_${m.table.name}`)},\n` +
+    `new rt.Table<${types.entity}>({\n  entity: ${str(m.entity)},\n  sqlName: ${str(m.table.sqlName)},\n  statement: ${str(`sqlwright_${m.table.name}`)},\n` +
     `  key: ${str(m.key.field)},\n${m.createdAt ? `  createdAt: ${str(m.createdAt.field)},\n` : ''}${m.updatedAt ? `  updatedAt: ${str(m.updatedAt.field)},\n` : ''}` +
     `  uniqueKeys: { ${m.uniqueKeys.map((k) => `${k.name}: [${k.fields.map(str).join(', ')}]`).join(', ')} },\n` +
     `  columns: [\n${m.fields.map((f) => `    ${fieldDescriptor(f)},`).join('\n')}\n  ],\n})`;
-  const code = [m.key.type.input, whereObject, ...qs.flatMap((q) => [q.paramsObject, q.row.object ?? ''])].join('\n');
   const entityImports = [n.entity, n.insert, n.patch, n.upsert].sort();
-  const typeImports = Object.values(n.types).sort();
+  const typeImports = (Object.keys(n.types) as (keyof Scope['types'])[]).map((k) => ({ name: n.types[k], alias: types[k] })).sort((a, b) => (a.name < b.name ? -1 : 1));
 
   return renderSource(sources, (file: SourceFile) => {
-    addSchemaImports(file, code, [...enums.values()], '../entities/enums.js', runtime, ['Executor']);
+    addSchemaImports(file, code, [...enums.values()], '../entities/enums.js', runtime, scope.executor === 'Executor' ? ['Executor'] : []);
     file.addImportDeclaration({ moduleSpecifier: runtime, namespaceImport: 'rt' });
     file.addImportDeclaration({
       moduleSpecifier: `../entities/${m.fileBase}.js`,
-      namedImports: [...entityImports, ...typeImports.map((t) => ({ name: t, isTypeOnly: true }))],
+      namedImports: [...entityImports, ...typeImports.map((t) => ({ name: t.name, alias: t.alias === t.name ? undefined : t.alias, isTypeOnly: true }))],
     });
     const constant = (name: string, initializer: string, docs: string[] = [], isExported = false) =>
       file.addVariableStatement({ isExported, declarationKind: VariableDeclarationKind.Const, docs, declarations: [{ name, initializer }] });
     constant('table', tableInit, [`The columns of ${m.table.schema}.${m.table.name}, from the catalog.`]);
-    constant('keySchema', m.key.type.input);
-    constant('keysSchema', `z.array(${m.key.type.input})`);
+    constant(scope.keySchema, m.key.type.input);
+    constant(scope.keysSchema, `z.array(${m.key.type.input})`);
     constant(whereSchema, whereObject, [`Equality filters of ${m.entity}Repository.list and count; null matches NULL.`], true);
     file.addTypeAlias({ isExported: true, name: `${m.entity}Where`, type: `z.input<typeof ${whereSchema}>` });
     file.addTypeAlias({ isExported: true, name: `${m.entity}SortField`, type: sortable.map((f) => str(f.field)).join(' | '), docs: ['Fields list() can sort by: NOT NULL columns of comparable types.'] });
-    constant('listSchema', `rt.listOptionsSchema(${whereSchema}, [${sortable.map((f) => str(f.field)).join(', ')}])`);
-    constant('uniqueKeySchema', `z.enum([${m.uniqueKeys.map((k) => str(k.name)).join(', ')}])`);
-    file.addTypeAlias({ isExported: true, name: `${m.entity}UniqueKey`, type: `z.infer<typeof uniqueKeySchema>`, docs: ['Unique keys upsert can use: the primary key and each unique constraint.'] });
+    constant(scope.listSchema, `rt.listOptionsSchema(${whereSchema}, [${sortable.map((f) => str(f.field)).join(', ')}])`);
+    constant(scope.uniqueKeySchema, `z.enum([${m.uniqueKeys.map((k) => str(k.name)).join(', ')}])`);
+    file.addTypeAlias({ isExported: true, name: `${m.entity}UniqueKey`, type: `z.infer<typeof ${scope.uniqueKeySchema}>`, docs: ['Unique keys upsert can use: the primary key and each unique constraint.'] });
     for (const q of qs) {
       if (q.params.length > 0) {
         constant(q.paramsSchema, q.paramsObject, [`Parameters of ${q.query.name}.`], true);
@@ -237,8 +273,8 @@ export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], e
       isExported: true,
       name: `${m.entity}Repository`,
       docs: [`Reads and writes ${m.table.schema}.${m.table.name}. Inputs are validated before any SQL runs; rows come back as ${n.types.entity}.`],
-      properties: [{ name: '#executor', isReadonly: true, type: 'Executor' }],
-      ctors: [{ parameters: [{ name: 'executor', type: 'Executor' }], statements: 'this.#executor = executor;' }],
+      properties: [{ name: '#executor', isReadonly: true, type: scope.executor }],
+      ctors: [{ parameters: [{ name: 'executor', type: scope.executor }], statements: 'this.#executor = executor;' }],
       methods: [...crud, ...qs.map((q) => queryMethod(m, q))],
     });
   });

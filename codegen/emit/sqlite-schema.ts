@@ -22,7 +22,7 @@ function pgTypeName(column: Column): string {
 }
 
 /** Whether a column is an auto-numbered key: it becomes SQLite's rowid alias, `INTEGER PRIMARY KEY`. */
-function isRowidKey(table: Table, column: Column): boolean {
+export function isRowidKey(table: Table, column: Column): boolean {
   const kind = kindOf(column.type);
   return table.primaryKey.length === 1 && table.primaryKey[0] === column.name && (kind === 'int' || kind === 'bigint') && !column.type.array
     && (column.identity !== undefined || /^nextval\(/i.test(column.defaultExpr ?? ''));
@@ -46,14 +46,24 @@ function typeCheck(table: Table, column: Column, enumOf: (c: Column) => Enum | u
 }
 
 /**
- * numeric(p, s) refuses a value that, rounded to s digits, has more than p - s before the point (PostgreSQL: 22003,
- * numeric field overflow). Rounding half away from zero, that is |v| >= 10^(p-s) - 5·10^(-s-1), the literal
- * `9…95e-(s+1)` (p nines), so the bound itself is exact decimal text. Compared as REAL: exact at the bound for
- * up to 15 significant digits. Named `<table>_<column>_precision`, so that SQLite's error can tell it apart.
+ * numeric(p, s) refuses a value that, rounded to s digits (half away from zero), has more than p - s digits before
+ * the point (PostgreSQL: 22003, numeric field overflow). Checked exactly on the stored text: fewer than p - s
+ * significant digits before the point, or exactly p - s nines with the first s + 1 digits after it below `9…95`.
+ * Text with an exponent (or NaN) is compared as REAL instead: against `9…95e-(s+1)`, exact at the bound up to 15
+ * significant digits; past that against `1e(p-s)` with `<=`, which may accept a value just past the bound but never
+ * refuses a valid one (rounding to the nearest double is monotonic). Named `<table>_<column>_precision`, so that
+ * SQLite's error can tell it apart.
  */
 function precisionCheck(table: Table, column: Column, { precision, scale }: { precision: number; scale: number }): string {
-  const bound = `${'9'.repeat(precision)}5e${-scale - 1}`;
-  return `CONSTRAINT ${ident(`${table.name}_${column.name}_precision`)} CHECK (abs(CAST(${ident(column.name)} AS REAL)) < ${bound})`;
+  const c = ident(column.name);
+  const whole = precision - scale;
+  const text = `ltrim(${c}, '+-')`;
+  const point = `instr(${text} || '.', '.')`;
+  const intPart = `ltrim(substr(${text}, 1, ${point} - 1), '0')`;
+  const fraction = `substr(substr(${text}, ${point} + 1) || '${'0'.repeat(scale + 1)}', 1, ${scale + 1})`;
+  const exact = `length(${intPart}) < ${whole} OR (${intPart} = '${'9'.repeat(whole)}' AND ${fraction} < '${'9'.repeat(scale)}5')`;
+  const real = precision <= 15 ? `abs(CAST(${c} AS REAL)) < ${'9'.repeat(precision)}5e${-scale - 1}` : `abs(CAST(${c} AS REAL)) <= 1e${whole}`;
+  return `CONSTRAINT ${ident(`${table.name}_${column.name}_precision`)} CHECK (CASE WHEN ${c} GLOB '*[eEnN]*' THEN ${real} ELSE ${exact} END)`;
 }
 
 function columnLine(table: Table, column: Column, enumOf: (c: Column) => Enum | undefined, notes: string[]): string {

@@ -1,5 +1,5 @@
 import { execFile as execFileCb, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, chownSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,82 +44,69 @@ function pgCommand(binDir: string, tool: string, args: string[]): [string, strin
   return isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
 }
 
-async function runPg(binDir: string, tool: string, args: string[]): Promise<string> {
-  const [cmd, argv] = pgCommand(binDir, tool, args);
-  const { stdout } = await execFile(cmd, argv, { env: { ...process.env, LC_ALL: 'C' } });
-  return stdout;
+/** Makes a file or directory the `postgres` user's when we are root, so the server, run as that user, may use it. */
+export function ownByPostgres(file: string): void {
+  if (isRoot) chownSync(file, idOf('-u'), idOf('-g'));
 }
 
-export interface ClusterOptions {
-  /** Extra postgresql.conf lines, e.g. `ssl = on`. */
-  config?: string[];
-  /** Extra pg_hba.conf lines, added before the defaults. */
-  hba?: string[];
-  /** Files to write into the data directory before start (certificates): name -> content. */
-  files?: Record<string, string>;
+function idOf(flag: '-u' | '-g'): number {
+  return Number(execFileSync('id', [flag, 'postgres']).toString().trim());
+}
+
+/** A new temporary directory for a cluster, owned by whoever runs the server. */
+export function clusterRoot(prefix: string): string {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  ownByPostgres(root);
+  return root;
 }
 
 /**
  * A throwaway PostgreSQL cluster of the caller's own: initdb into a temporary directory, started on a free
- * loopback port with trust auth. Tests that stop, restart or break a server use this, never the shared one.
+ * loopback port with trust auth. Codegen starts one when it finds no server; test/support/cluster.ts adds
+ * what only tests need (settings, restarts, replicas).
  */
 export class ThrowawayCluster {
   readonly port: number;
   readonly dataDir: string;
-  readonly #binDir: string;
-  readonly #root: string;
+  protected readonly binDir: string;
+  protected readonly root: string;
 
-  private constructor(binDir: string, root: string, port: number) {
-    this.#binDir = binDir;
-    this.#root = root;
+  protected constructor(binDir: string, root: string, port: number) {
+    this.binDir = binDir;
+    this.root = root;
     this.dataDir = path.join(root, 'data');
     this.port = port;
   }
 
-  static async create(options: ClusterOptions = {}): Promise<ThrowawayCluster> {
-    const binDir = findPostgresBinDir();
-    if (!binDir) throw new Error('no PostgreSQL binaries (initdb, pg_ctl) found on PATH or in /usr/lib/postgresql/*/bin');
-    const root = mkdtempSync(path.join(tmpdir(), 'sqlwright-pg-'));
-    if (isRoot) chownSync(root, uidOf('postgres'), gidOf('postgres'));
-    const cluster = new ThrowawayCluster(binDir, root, await freePort());
-    await runPg(binDir, 'initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-    const conf = [
-      `port = ${cluster.port}`,
-      `listen_addresses = '127.0.0.1'`,
-      `unix_socket_directories = '${root}'`,
-      `fsync = off`,
-      `max_connections = 100`,
-      ...(options.config ?? []),
-    ];
-    appendFileSync(path.join(cluster.dataDir, 'postgresql.conf'), '\n' + conf.join('\n') + '\n');
-    if (options.hba) {
-      const hbaPath = path.join(cluster.dataDir, 'pg_hba.conf');
-      writeFileSync(hbaPath, options.hba.join('\n') + '\n');
-    }
-    for (const [name, content] of Object.entries(options.files ?? {})) {
-      const file = path.join(cluster.dataDir, name);
-      writeFileSync(file, content, { mode: 0o600 });
-      if (isRoot) chownSync(file, uidOf('postgres'), gidOf('postgres'));
-    }
-    await cluster.start();
-    return cluster;
+  /** @throws Error when there are no binaries, or initdb or the start fails (nothing is left behind then). */
+  static async create(): Promise<ThrowawayCluster> {
+    return ThrowawayCluster.initialize((binDir, root, port) => new ThrowawayCluster(binDir, root, port));
   }
 
   /**
-   * A streaming replica of `primary`: pg_basebackup -R into a new data directory, started on its own port.
-   * The primary's default pg_hba (initdb --auth=trust) already allows local replication connections.
+   * initdb, our settings plus `config`, `prepare` (to write more into the data directory), start. When a step
+   * fails the server is stopped and the directory removed: a failed start must not leak 40 MB or a postmaster.
    */
-  static async replicaOf(primary: ThrowawayCluster): Promise<ThrowawayCluster> {
-    const root = mkdtempSync(path.join(tmpdir(), 'sqlwright-replica-'));
-    if (isRoot) chownSync(root, uidOf('postgres'), gidOf('postgres'));
-    const replica = new ThrowawayCluster(primary.#binDir, root, await freePort());
-    await runPg(primary.#binDir, 'pg_basebackup', ['-D', replica.dataDir, '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-R', '-X', 'stream', '--no-sync', '--checkpoint=fast']);
-    appendFileSync(
-      path.join(replica.dataDir, 'postgresql.conf'),
-      `\nport = ${replica.port}\nunix_socket_directories = '${root}'\nhot_standby = on\nhot_standby_feedback = on\n`,
-    );
-    await replica.start();
-    return replica;
+  protected static async initialize<T extends ThrowawayCluster>(
+    construct: (binDir: string, root: string, port: number) => T,
+    config: readonly string[] = [],
+    prepare: (cluster: T) => void = () => undefined,
+  ): Promise<T> {
+    const binDir = findPostgresBinDir();
+    if (!binDir) throw new Error('no PostgreSQL binaries (initdb, pg_ctl) found on PATH or in /usr/lib/postgresql/*/bin');
+    const root = clusterRoot('sqlwright-pg-');
+    const cluster = construct(binDir, root, await freePort());
+    try {
+      await cluster.runPg('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+      const conf = [`port = ${cluster.port}`, `listen_addresses = '127.0.0.1'`, `unix_socket_directories = '${root}'`, `fsync = off`, `max_connections = 100`, ...config];
+      appendFileSync(path.join(cluster.dataDir, 'postgresql.conf'), '\n' + conf.join('\n') + '\n');
+      prepare(cluster);
+      await cluster.start();
+    } catch (error) {
+      await cluster.destroy();
+      throw error;
+    }
+    return cluster;
   }
 
   get url(): string {
@@ -127,46 +114,36 @@ export class ThrowawayCluster {
   }
 
   async start(): Promise<void> {
-    await runPg(this.#binDir, 'pg_ctl', ['-D', this.dataDir, '-l', path.join(this.#root, 'server.log'), '-w', '-t', '60', 'start']);
+    await this.runPg('pg_ctl', ['-D', this.dataDir, '-l', path.join(this.root, 'server.log'), '-w', '-t', '60', 'start']);
   }
 
-  /** Fast shutdown: active connections are terminated, as in a real restart. */
-  async stop(): Promise<void> {
-    await runPg(this.#binDir, 'pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
-  }
-
+  /** Stops the server if it runs (also one a timed-out start left behind) and removes the directory. */
   async destroy(): Promise<void> {
     try {
-      await runPg(this.#binDir, 'pg_ctl', this.#immediateStop());
+      await this.runPg('pg_ctl', this.#immediateStop());
     } catch {
       // already stopped
     }
-    rmSync(this.#root, { recursive: true, force: true });
+    rmSync(this.root, { recursive: true, force: true });
   }
 
-  /** destroy(), synchronously: for a process 'exit' handler, where nothing async runs any more. */
+  /** destroy(), synchronously: for a process 'exit' or signal handler, where nothing async runs any more. */
   destroySync(): void {
     try {
-      execFileSync(...pgCommand(this.#binDir, 'pg_ctl', this.#immediateStop()), { stdio: 'ignore' });
+      execFileSync(...pgCommand(this.binDir, 'pg_ctl', this.#immediateStop()), { stdio: 'ignore' });
     } catch {
       // already stopped
     }
-    rmSync(this.#root, { recursive: true, force: true });
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  protected async runPg(tool: string, args: string[]): Promise<string> {
+    const [cmd, argv] = pgCommand(this.binDir, tool, args);
+    const { stdout } = await execFile(cmd, argv, { env: { ...process.env, LC_ALL: 'C' } });
+    return stdout;
   }
 
   #immediateStop(): string[] {
     return ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop'];
   }
-}
-
-function uidOf(user: string): number {
-  return Number(execFileSync('id', ['-u', user]).toString().trim());
-}
-function gidOf(user: string): number {
-  return Number(execFileSync('id', ['-g', user]).toString().trim());
 }

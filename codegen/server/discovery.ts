@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { isPostgresUrl } from '../../src/config/url.js';
 import { ThrowawayCluster, findPostgresBinDir } from './cluster.js';
+import { onProcessEnd } from './on-process-end.js';
 
 /**
  * Finding a PostgreSQL server: one discovery for codegen (codegen/database.ts) and the test harness
@@ -83,7 +84,8 @@ async function startTestcontainer(): Promise<string> {
 
 async function startCluster(): Promise<string> {
   const cluster = await ThrowawayCluster.create();
-  process.once('exit', () => cluster.destroySync());
+  // Also on Ctrl-C or a kill: a postmaster outliving `npx sqlwright codegen` would hold its port and 40 MB of /tmp.
+  onProcessEnd(() => cluster.destroySync());
   return cluster.url;
 }
 

@@ -32,8 +32,19 @@ function code(text: string): string {
   return text.replace(LITERALS, (m) => (m.startsWith('"') ? m.replace(/[^"\n]/g, 'x') : "''"));
 }
 
+/**
+ * The tables a query names: `schema.table`, or a bare `table` where it is not qualified by another schema. A bare
+ * name resolves as on PostgreSQL's search path, to the first of the catalog's schemas that has such a table.
+ */
 function tablesOf(catalog: Catalog, text: string): Table[] {
-  return catalog.tables.filter((t) => new RegExp(`\\b${t.schema}\\s*\\.\\s*"?${t.name}"?\\b`, 'i').test(text));
+  const qualified = new Set<string>();
+  const unqualified = text.replace(/\b([A-Za-z_]\w*)\s*\.\s*([A-Za-z_]\w*)\b/g, (_, a: string, b: string) => {
+    qualified.add(`${a}.${b}`.toLowerCase());
+    return ' ';
+  });
+  const bare = new Set([...unqualified.matchAll(/\b[A-Za-z_]\w*\b/g)].map((m) => m[0].toLowerCase()));
+  const first = (name: string) => catalog.schemas.map((s) => catalog.tables.find((t) => t.schema === s && t.name === name)).find(Boolean);
+  return catalog.tables.filter((t) => qualified.has(`${t.schema}.${t.name}`.toLowerCase()) || (bare.has(t.name.toLowerCase()) && first(t.name) === t));
 }
 
 export interface SqlitePortability {

@@ -16,7 +16,7 @@ const table = new rt.Table<Task>({
   columns: [
     { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
     { column: 'title', sql: 'title', field: 'title', type: { kind: 'text' } },
-    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' }, sqliteDefault: '\'todo\'' },
+    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum', values: ['todo', 'doing', 'done'] }, sqliteDefault: '\'todo\'' },
     { column: 'priority', sql: 'priority', field: 'priority', type: { kind: 'int' }, sqliteDefault: '0' },
     { column: 'due_at', sql: 'due_at', field: 'dueAt', type: { kind: 'timestamp' } },
     { column: 'owner_id', sql: 'owner_id', field: 'ownerId', type: { kind: 'uuid' } },
@@ -94,7 +94,7 @@ GROUP BY status
 ORDER BY CASE status WHEN 'todo' THEN 1 WHEN 'doing' THEN 2 WHEN 'done' THEN 3 END`,
   params: [{ kind: 'uuid' }],
   columns: [
-    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum' } },
+    { column: 'status', sql: 'status', field: 'status', type: { kind: 'enum', values: ['todo', 'doing', 'done'] } },
     { column: 'total!', sql: 'total!', field: 'total', type: { kind: 'bigint' } },
   ],
 };

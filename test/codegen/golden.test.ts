@@ -9,10 +9,12 @@ import { CodegenError } from '../../codegen/errors.js';
 import { runCodegen } from '../../codegen/pipeline.js';
 import { compare, write } from '../../codegen/write.js';
 import { testServer } from '../support/database.js';
+import { assertTypechecks } from './typecheck.js';
 
 /**
  * One folder per case under cases/: schema/NNNN_*.sql, queries/*.sql, and either expected/ (the generated
- * files, each with a `.golden` suffix so that tsc does not compile them) or expected-error.txt.
+ * files, each with a `.golden` suffix so that tsc does not compile them) or expected-error.txt. Expected files
+ * must also compile: a case whose names clash with what generated code declares proves they do not.
  * UPDATE_GOLDEN=1 rewrites the expected files.
  */
 const CASES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cases');
@@ -42,12 +44,14 @@ describe('codegen golden cases', () => {
         });
       });
     } else {
-      it(`${name}: generates the expected files, byte for byte, twice`, async () => {
-        const first = withSuffix((await runCodegen(configOf(dir), { env: await env() })).files);
+      it(`${name}: generates the expected files, byte for byte, twice, and they typecheck`, async () => {
+        const { files } = await runCodegen(configOf(dir), { env: await env() });
+        const first = withSuffix(files);
         const second = withSuffix((await runCodegen(configOf(dir), { env: await env() })).files);
         assert.deepEqual([...second], [...first], 'two runs must give identical output');
         if (process.env.UPDATE_GOLDEN === '1') write(path.join(dir, 'expected'), first);
         assert.deepEqual(compare(path.join(dir, 'expected'), first), [], 'run with UPDATE_GOLDEN=1 to accept the new output');
+        await assertTypechecks(files);
       });
     }
   }

@@ -18,8 +18,8 @@ import type { Column } from '../../codegen/catalog/types.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const golden = (name: string) => readFileSync(path.join(HERE, 'cases', name, 'expected/sqlite/schema.sql.golden'), 'utf8');
 
-async function loaded(schema: string, script: string): Promise<{ dialect: SqliteDialect; run: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>; close: () => Promise<void> }> {
-  const dialect = createSqliteDialect({ url: 'sqlite::memory:', schemas: [schema] });
+async function loaded(schema: string | string[], script: string): Promise<{ dialect: SqliteDialect; run: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>; close: () => Promise<void> }> {
+  const dialect = createSqliteDialect({ url: 'sqlite::memory:', schemas: typeof schema === 'string' ? [schema] : schema });
   await dialect.exec(script);
   await dialect.exec(script); // ensureSchema runs it at every start
   const run = async (sql: string, params: unknown[] = []) => {
@@ -79,7 +79,7 @@ describe('the emitted SQLite schema of cases/all-types', () => {
 
 describe('the emitted SQLite schema of cases/sqlite-portability', () => {
   let db: Awaited<ReturnType<typeof loaded>>;
-  before(async () => (db = await loaded('lab', golden('sqlite-portability'))));
+  before(async () => (db = await loaded(['lab', 'public'], golden('sqlite-portability'))));
   after(() => db.close());
 
   it('ON DELETE CASCADE and SET NULL, table CHECKs, the partial and unique indexes, the touch trigger', async () => {
@@ -102,6 +102,20 @@ describe('the emitted SQLite schema of cases/sqlite-portability', () => {
     assert.deepEqual(await db.run(`SELECT lead_id FROM lab.runs`), [{ lead_id: null }], 'SET NULL');
     await db.run(`DELETE FROM lab.teams WHERE id = $1`, [a.id]);
     assert.deepEqual(await db.run(`SELECT count(*) AS n FROM lab.runs`), [{ n: 0 }], 'CASCADE');
+  });
+
+  it('numeric(p,s) past 15 digits: the precision CHECK is exact on the text at the bound, as PostgreSQL (22003)', async () => {
+    // numeric(18,2): at most 16 digits before the point once rounded to 2 digits.
+    for (const total of ['9999999999999999.99', '-9999999999999999.994', '0009999999999999999.99', '.5', '1e15']) {
+      await db.run(`INSERT INTO public.jobs (total) VALUES ($1)`, [total]);
+    }
+    for (const total of ['9999999999999999.995', '10000000000000000', '-99999999999999999', '1e17']) {
+      await assert.rejects(db.run(`INSERT INTO public.jobs (total) VALUES ($1)`, [total]), (e: unknown) => e instanceof CheckViolationError && e.constraint === 'jobs_total_precision', total);
+    }
+    // numeric(8,3): exact at the bound too, also when rounding carries into the integer part.
+    const [team] = await db.run(`INSERT INTO lab.teams (slug) VALUES ('p') RETURNING id`);
+    await db.run(`INSERT INTO lab.runs (team_id, title, budget) VALUES ($1, 'fits', '99999.9994')`, [team.id]);
+    await assert.rejects(db.run(`INSERT INTO lab.runs (team_id, title, budget) VALUES ($1, 'carries', '99999.9995')`, [team.id]), CheckViolationError);
   });
 });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Task, User } from '../../generated/index.js';
 import type { DialectName } from '../../src/executor.js';
 import { CheckViolationError, ConflictError, ForeignKeyError, NotFoundError, UnsupportedOnDialectError, ValidationError } from '../../src/errors.js';
-import { runNamedQuery, t, validate } from '../../src/repository-runtime.js';
+import { runNamedQuery, t, Table, validate, type ColumnDescriptor } from '../../src/repository-runtime.js';
 import { nextMillisecond, openContractDatabase, type ContractDatabase } from './harness.js';
 
 /**
@@ -311,6 +311,14 @@ export function repositorySuite(dialect: DialectName, open: () => Promise<Contra
         const insert = { name: 'test_counter', method: 'Test.counter', text: 'INSERT INTO app.counters (n) VALUES ($1) RETURNING n', params: [{ kind: 'bigint' as const }], columns: [{ column: 'n', sql: 'n', field: 'n', type: { kind: 'bigint' as const } }] };
         const rows = await runNamedQuery(h.db.executor, insert, [validate(t.int8Input, '007', 'Test.counter')], z.object({ n: t.int8 }));
         assert.deepEqual(rows, [{ n: '7' }]);
+        // int8's range: refused before SQL by the input schema, and by the database (22003) or the SQLite codec after it.
+        for (const n of ['9223372036854775807', -(2n ** 63n)]) assert.equal(validate(t.int8Input, n, 'Test.counter'), String(n));
+        for (const n of ['99999999999999999999', 2n ** 64n, '-9223372036854775809']) {
+          assert.throws(() => validate(t.int8Input, n, 'Test.counter'), ValidationError);
+          await assert.rejects(() => runNamedQuery(h.db.executor, insert, [n], z.object({ n: t.int8 })), CheckViolationError);
+        }
+        const stored = await h.db.executor.query<{ n: string | number }>('SELECT n FROM app.counters');
+        assert.deepEqual(stored.rows.map((r) => String(r.n)), ['7']);
       } finally {
         await h.db.executor.query('DROP TABLE app.counters');
       }
@@ -376,6 +384,66 @@ export function repositorySuite(dialect: DialectName, open: () => Promise<Contra
       assert.deepEqual(seen.map((t) => t.priority), [...seen.map((t) => t.priority)].sort((a, b) => b - a));
       assert.equal(await h.repos.tasks.count({ ownerId: other.id, status: 'done' }), 6);
       assert.equal(await h.repos.tasks.count({ ownerId: other.id, archived: true }), 0);
+    });
+
+    it('list by status (an enum) sorts in declaration order and pages through every row once, as on PostgreSQL', async () => {
+      const other = await h.repos.users.create({ firstName: 'Status', lastName: 'Order' });
+      const statuses = ['done', 'todo', 'doing', 'done', 'todo', 'doing', 'todo'] as const;
+      await h.repos.tasks.createMany(statuses.map((status, i) => ({ title: `s${i}`, ownerId: other.id, status })));
+      for (const direction of ['asc', 'desc'] as const) {
+        const seen: Task[] = [];
+        let after: string | null = null;
+        do {
+          const page: { rows: Task[]; next: string | null } = await h.repos.tasks.list({ where: { ownerId: other.id }, orderBy: { field: 'status', direction }, limit: 2, after });
+          seen.push(...page.rows);
+          after = page.next;
+        } while (after);
+        const order = direction === 'asc' ? ['todo', 'todo', 'todo', 'doing', 'doing', 'done', 'done'] : ['done', 'done', 'doing', 'doing', 'todo', 'todo', 'todo'];
+        assert.deepEqual(seen.map((t) => t.status), order);
+        assert.equal(new Set(seen.map((t) => t.id)).size, statuses.length);
+      }
+    });
+
+    it('list by bigint, numeric and enum columns sorts numerically / in declaration order, keyset pages included', async () => {
+      await h.db.executor.query(pg
+        ? 'CREATE TABLE app.sort_fixture (id uuid NOT NULL PRIMARY KEY, n bigint NOT NULL, d numeric(20,3) NOT NULL, s app.task_status NOT NULL)'
+        : 'CREATE TABLE app.sort_fixture (id TEXT NOT NULL PRIMARY KEY, n TEXT NOT NULL, d TEXT NOT NULL, s TEXT NOT NULL) STRICT');
+      try {
+        const columns: ColumnDescriptor[] = [
+          { column: 'id', sql: 'id', field: 'id', type: { kind: 'uuid' } },
+          { column: 'n', sql: 'n', field: 'n', type: { kind: 'bigint' } },
+          { column: 'd', sql: 'd', field: 'd', type: { kind: 'numeric', scale: 3 } },
+          { column: 's', sql: 's', field: 's', type: { kind: 'enum', values: ['todo', 'doing', 'done'] } },
+        ];
+        const table = new Table<{ id: string; n: string; d: string; s: string }>({ entity: 'SortFixture', sqlName: 'app.sort_fixture', statement: 'test_sort_fixture', columns, key: 'id', uniqueKeys: {} });
+        const n = ['9', '10', '100', '-5', '9223372036854775807', '-9223372036854775808', '0', '10'];
+        const d = ['2.5', '10', '-1.25', '100.001', '9.99', '0', '12345678901234567.5', '-10'];
+        const s = ['done', 'todo', 'doing', 'todo', 'done', 'doing', 'todo', 'done'];
+        await table.insertMany(h.db.executor, n.map((_, i) => ({ id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, n: n[i], d: d[i], s: s[i] })));
+        const thousandths = (v: string) => BigInt(v.replace('.', ''));
+        const rank: Record<string, (row: { n: string; d: string; s: string }) => bigint> = {
+          n: (row) => BigInt(row.n),
+          d: (row) => thousandths(row.d),
+          s: (row) => BigInt(['todo', 'doing', 'done'].indexOf(row.s)),
+        };
+        for (const field of ['n', 'd', 's']) {
+          for (const direction of ['asc', 'desc'] as const) {
+            const seen: { id: string; n: string; d: string; s: string }[] = [];
+            let after: string | null = null;
+            do {
+              const page = await table.list(h.db.executor, { orderBy: { field, direction }, limit: 3, after });
+              seen.push(...page.rows);
+              after = page.next;
+            } while (after);
+            const sign = direction === 'asc' ? 1 : -1;
+            const expected = [...seen].sort((a, b) => sign * (rank[field](a) < rank[field](b) ? -1 : rank[field](a) > rank[field](b) ? 1 : a.id < b.id ? -1 : 1));
+            assert.deepEqual(seen.map((r) => r.id), expected.map((r) => r.id), `${field} ${direction}`);
+            assert.equal(new Set(seen.map((r) => r.id)).size, n.length, `${field} ${direction}: every row once`);
+          }
+        }
+      } finally {
+        await h.db.executor.query('DROP TABLE app.sort_fixture');
+      }
     });
 
     it('named queries: open tasks, counts by status in enum order (int8 as string), archive stamps updated_at', async () => {

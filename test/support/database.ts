@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { Migrator } from '../../src/migrate/migrator.js';
-// One discovery for the tests and codegen (codegen/server/discovery.ts).
+// One discovery and one way to make scratch databases, for the tests and codegen (codegen/server/).
 import { discoverServer as discover, withDatabase, type DiscoveryOptions, type FoundServer } from '../../codegen/server/discovery.js';
+import { adminQuery, createScratchDatabase, migrate as migrateTo, type ScratchDatabase } from '../../codegen/server/scratch-database.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCHEMA_DIR = path.join(REPO_ROOT, 'sql/schema');
@@ -38,48 +36,18 @@ export function testServer(): Promise<TestServer> {
   return serverPromise;
 }
 
-export interface TestDatabase {
-  name: string;
-  url: string;
-  /** Drops the database, terminating connections still open to it. */
-  drop(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
-export { withDatabase };
-
-export async function adminQuery(url: string, sql: string, values?: unknown[]): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
-}
+export { adminQuery, withDatabase };
 
 /** A fresh, empty database of this test file's own, so files run in parallel without sharing rows. */
 export async function createTestDatabase(prefix = 'sqlwright_test'): Promise<TestDatabase> {
-  const server = await testServer();
-  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(server.adminUrl, `CREATE DATABASE ${name}`);
-  return {
-    name,
-    url: withDatabase(server.adminUrl, name),
-    drop: async () => {
-      await adminQuery(server.adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
+  return createScratchDatabase((await testServer()).adminUrl, prefix);
 }
 
-/** Applies sql/schema to a database with the migrator. */
-export async function migrate(url: string, dir = SCHEMA_DIR): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await new Migrator(client, { dir }).up();
-  } finally {
-    await client.end();
-  }
+/** Applies sql/schema (or `dir`) to a database with the migrator. */
+export function migrate(url: string, dir = SCHEMA_DIR): Promise<void> {
+  return migrateTo(url, dir);
 }
 
 /** A fresh database with the app schema applied. */

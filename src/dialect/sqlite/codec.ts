@@ -1,6 +1,7 @@
 import type { ColumnType, ValueCodec, ValueKind } from '../../executor.js';
 import { CheckViolationError, DatabaseError } from '../../errors.js';
 import { isCanonicalUuid } from '../../uuid-text.js';
+import { DECIMAL_KEY_FUNCTION } from './functions.js';
 
 /*
  * Storage (docs/sqlite.md has the full table):
@@ -72,14 +73,38 @@ function decodeTimestamp(value: unknown): unknown {
   return new Date(value.length === 19 && value.charCodeAt(10) === 32 ? `${value.replace(' ', 'T')}Z` : value);
 }
 
-function encodeDecimal(value: unknown, kind: 'bigint' | 'numeric'): string {
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+/**
+ * int8 as an SQLite INTEGER (64-bit, so every int8 fits): a parameter compares as a number (`count(*) >= $1`,
+ * `LIMIT $1`), and a TEXT column stores its exact decimal text. Out of range is PostgreSQL's 22003, which
+ * translatePostgresError makes a CheckViolationError.
+ * @throws CheckViolationError for malformed or out-of-range input.
+ */
+function encodeInt8(value: unknown): bigint {
+  let n: bigint;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else if (typeof value === 'string' && INTEGER_TEXT.test(value)) n = BigInt(value.trim());
+  else throw invalidInput('bigint', value);
+  if (n < INT8_MIN || n > INT8_MAX) throw new CheckViolationError(`bigint out of range: ${n}`, {});
+  return n;
+}
+
+function encodeNumeric(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || (kind === 'bigint' && !Number.isInteger(value))) throw invalidInput(kind, value);
+    if (!Number.isFinite(value)) throw invalidInput('numeric', value);
     return String(value);
   }
-  if (typeof value === 'string' && (kind === 'bigint' ? INTEGER_TEXT : NUMERIC_TEXT).test(value)) return value.trim();
-  throw invalidInput(kind, value);
+  if (typeof value === 'string' && NUMERIC_TEXT.test(value)) return value.trim();
+  throw invalidInput('numeric', value);
+}
+
+/** An SQL string literal. */
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /** A value as one element of a JSON array; JSON-native kinds stay themselves. */
@@ -88,7 +113,8 @@ function encodeElement(value: unknown, kind: ValueKind): unknown {
   switch (kind) {
     case 'timestamp': return encodeTimestamp(value);
     case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : value;
-    case 'bigint': case 'numeric': return encodeDecimal(value, kind);
+    case 'bigint': return encodeInt8(value).toString();
+    case 'numeric': return encodeNumeric(value);
     case 'uuid': return encodeUuid(value);
     case 'bytea': return Buffer.from(value as Uint8Array).toString('base64');
     default: return value;
@@ -160,7 +186,8 @@ export const sqliteCodec: ValueCodec = {
       case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : value;
       case 'json': return JSON.stringify(value);
       case 'uuid': return encodeUuid(value);
-      case 'bigint': case 'numeric': return encodeDecimal(value, type.kind);
+      case 'bigint': return encodeInt8(value);
+      case 'numeric': return encodeNumeric(value);
       case 'int': return typeof value === 'bigint' ? Number(value) : value;
       case 'bytea': return Buffer.isBuffer(value) ? value : value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
       default: return value;
@@ -174,6 +201,14 @@ export const sqliteCodec: ValueCodec = {
       case 'bool': case 'json': case 'bigint': case 'numeric': case 'int': case 'float': return (value) => sqliteCodec.decode(value, type);
       default: return null; // text, uuid, enum, date, bytea: stored as read
     }
+  },
+
+  /** bigint/numeric by {@link DECIMAL_KEY_FUNCTION}, enums by their position in `values`; the rest as stored. */
+  sortKey(sql: string, type: ColumnType): string {
+    if (type.array) return sql;
+    if (type.kind === 'bigint' || type.kind === 'numeric') return `${DECIMAL_KEY_FUNCTION}(${sql})`;
+    if (type.kind === 'enum' && type.values) return `CASE ${sql}${type.values.map((v, i) => ` WHEN ${quote(v)} THEN ${i}`).join('')} END`;
+    return sql;
   },
 
   decode(value: unknown, type: ColumnType): unknown {

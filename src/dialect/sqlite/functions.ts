@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
+import { decimalSortKey } from './decimal-order.js';
+
+/** The registered function that sorts bigint/numeric text as numbers (decimal-order.ts). */
+export const DECIMAL_KEY_FUNCTION = 'sqlwright_decimal_key';
 
 /**
  * The clock behind SQL `now()`. PostgreSQL's `now()` is the start time of the current transaction: every call
@@ -31,6 +35,7 @@ export class TransactionClock {
  * - `gen_random_uuid()`: a v4 UUID in canonical lowercase text (the uuid storage format).
  * - `now()`, `transaction_timestamp()`: see {@link TransactionClock}; `clock_timestamp()` returns the wall clock.
  * All are non-deterministic, so SQLite never folds them into constants or uses them in indexes.
+ * - `sqlwright_decimal_key(x)`: the exact sort key of a decimal (decimal-order.ts); deterministic.
  */
 export function registerFunctions(db: BetterSqlite3.Database, clock: TransactionClock): void {
   const volatile = { deterministic: false, varargs: false } as const;
@@ -38,4 +43,5 @@ export function registerFunctions(db: BetterSqlite3.Database, clock: Transaction
   db.function('now', volatile, () => clock.now());
   db.function('transaction_timestamp', volatile, () => clock.now());
   db.function('clock_timestamp', volatile, () => new Date().toISOString());
+  db.function(DECIMAL_KEY_FUNCTION, { deterministic: true, varargs: false }, decimalSortKey);
 }

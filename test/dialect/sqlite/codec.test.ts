@@ -98,3 +98,48 @@ test('the hand-written timestamp reader agrees with new Date across centuries', 
     assert.equal((sqliteCodec.decode(text, { kind: 'timestamp' }) as Date).getTime(), ms, text);
   }
 });
+
+test('int8 binds as an INTEGER, so it compares as a number; out of int8 range is refused as PostgreSQL refuses it (22003)', async () => {
+  assert.equal(sqliteCodec.encode('007', { kind: 'bigint' }), 7n);
+  for (const value of ['9223372036854775808', 2n ** 64n, '-9223372036854775809']) {
+    assert.throws(() => sqliteCodec.encode(value, { kind: 'bigint' }), CheckViolationError);
+    assert.throws(() => sqliteCodec.encode([value], { kind: 'bigint', array: true }), CheckViolationError);
+  }
+  const dialect = createSqliteDialect({ url: 'sqlite::memory:', schemas: ['app'] });
+  try {
+    const c = await dialect.acquire();
+    try {
+      const min = sqliteCodec.encode('2', { kind: 'bigint' });
+      const rows = (await c.query('SELECT count(*) AS n FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) HAVING count(*) >= $1 LIMIT $2', [min, sqliteCodec.encode(10n, { kind: 'bigint' })])).rows;
+      assert.deepEqual(rows, [{ n: 3 }], "a TEXT '2' would compare greater than any INTEGER");
+    } finally {
+      c.release();
+    }
+  } finally {
+    await dialect.close();
+  }
+});
+
+test('sortKey: bigint/numeric sort as numbers (exact at any size), enums in declaration order', async () => {
+  const dialect = createSqliteDialect({ url: 'sqlite::memory:', schemas: ['app'] });
+  try {
+    const c = await dialect.acquire();
+    try {
+      await c.query('CREATE TABLE app.v (d TEXT, s TEXT) STRICT');
+      const decimals = ['10', '9', '-0.5', '100', '-10.5', '-10', '0', '1e3', '9223372036854775807', '9223372036854775806', '-9223372036854775808', '0.05', '1.55', '1.5', 'NaN'];
+      const labels = ['done', 'todo', 'doing'];
+      for (const [i, d] of decimals.entries()) await c.query('INSERT INTO app.v VALUES ($1, $2)', [d, labels[i % 3]]);
+      const byD = await c.query(`SELECT d FROM app.v ORDER BY ${sqliteCodec.sortKey!('d', { kind: 'numeric' })}`);
+      assert.deepEqual(byD.rows.map((r) => r.d), ['-9223372036854775808', '-10.5', '-10', '-0.5', '0', '0.05', '1.5', '1.55', '9', '10', '100', '1e3', '9223372036854775806', '9223372036854775807', 'NaN']);
+      const enumType: ColumnType = { kind: 'enum', values: ['todo', 'doing', "it's done"] };
+      assert.equal(sqliteCodec.sortKey!('s', enumType), "CASE s WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'it''s done' THEN 2 END");
+      const byS = await c.query(`SELECT DISTINCT s FROM app.v ORDER BY ${sqliteCodec.sortKey!('s', { kind: 'enum', values: ['todo', 'doing', 'done'] })}`);
+      assert.deepEqual(byS.rows.map((r) => r.s), ['todo', 'doing', 'done']);
+      assert.equal(sqliteCodec.sortKey!('s', { kind: 'text' }), 's');
+    } finally {
+      c.release();
+    }
+  } finally {
+    await dialect.close();
+  }
+});

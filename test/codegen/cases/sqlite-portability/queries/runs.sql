@@ -44,3 +44,6 @@ SELECT id, row_number() OVER (ORDER BY phase) AS "rank!" FROM lab.runs ORDER BY 
 
 /* @name RunsPastPlanning */
 SELECT id FROM lab.runs WHERE phase > 'planned';
+
+/* @name RunsOverBudget */
+SELECT id FROM lab.runs WHERE budget > :min!;

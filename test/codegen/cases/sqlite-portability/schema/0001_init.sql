@@ -49,3 +49,16 @@ CREATE UNIQUE INDEX runs_team_title_key ON lab.runs (team_id, title);
 
 CREATE TRIGGER runs_touch_updated_at BEFORE UPDATE ON lab.runs FOR EACH ROW EXECUTE FUNCTION lab.touch_updated_at();
 CREATE TRIGGER runs_audit AFTER INSERT ON lab.runs FOR EACH ROW EXECUTE FUNCTION lab.audit();
+
+-- A table on the search path, named bare in queries (jobs.sql).
+CREATE TABLE public.jobs (
+  id          uuid          PRIMARY KEY DEFAULT gen_random_uuid(),
+  phase       lab.phase     NOT NULL DEFAULT 'planned',
+  qty         bigint        NOT NULL DEFAULT 0,
+  total       numeric(18,2) NOT NULL DEFAULT 0,
+  data        jsonb,
+  due_on      date,
+  updated_at  timestamptz   NOT NULL DEFAULT now()
+);
+
+CREATE TRIGGER jobs_touch_updated_at BEFORE UPDATE ON public.jobs FOR EACH ROW EXECUTE FUNCTION lab.touch_updated_at();

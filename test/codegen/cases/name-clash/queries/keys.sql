@@ -1,0 +1,2 @@
+/* @name FindKeyByLabel */
+SELECT * FROM shop.keys WHERE label = :label!;
