@@ -47,6 +47,7 @@ const dbs = openDatabases(loadConfig(), { logger: createJsonLogger({ level: 'war
 const server = await startHealthServer(dbs, Number(process.env.PORT ?? 8080));
 const { port } = server.address() as { port: number };
 console.log(`health server on http://127.0.0.1:${port} (/livez /readyz /metrics), databases: ${dbs.names.join(', ')}`);
+console.log(`try: curl http://127.0.0.1:${port}/readyz (PORT=... picks another port); Ctrl-C stops it`);
 
 const shutdown = () => {
   server.close();

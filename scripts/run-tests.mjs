@@ -13,13 +13,19 @@ function collect(target) {
 }
 
 const targets = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+// --list prints the files it would run and stops; other flags go to node's test runner.
+const list = process.argv.includes('--list');
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-') && a !== '--list');
 const files = (targets.length ? targets : ['test']).flatMap(collect);
 if (files.length === 0) {
   console.error(`no test files found under ${targets.join(' ') || 'test'}`);
   process.exit(1);
 }
 console.log(`running ${files.length} test files`);
+if (list) {
+  console.log(files.join('\n'));
+  process.exit(0);
+}
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...flags, ...files],

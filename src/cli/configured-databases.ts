@@ -4,17 +4,22 @@ import { isPostgresUrl } from '../config/url.js';
 
 /** The databases config.yaml (or CONFIG_FILE) and the environment name, as the application would open them. */
 export interface ConfiguredDatabases {
-  /** The main database (`database:` or DATABASE_URL); undefined when only the development SQLite fallback applies. */
-  app?: DatabaseConfig;
+  /** The main database (`database:`, DATABASE_URL or --url), with its password file and TLS settings. */
+  app: DatabaseConfig;
+  /** True when `app` is the development default, the SQLite file ./database.db (no URL set, or set to that one). */
+  appIsDefault: boolean;
   /** The `databases:` entries (temporal, ...), in file order. */
   others: DatabaseConfig[];
 }
 
-/** @throws ConfigError naming the key, as the application would fail on the same configuration. */
-export function configuredDatabases(env: NodeJS.ProcessEnv): ConfiguredDatabases {
-  const [app, ...others] = loadConfig({ env }).databases;
-  const fallback = !env.DATABASE_URL && app.url === DEFAULT_DEVELOPMENT_URL;
-  return { app: fallback ? undefined : app, others };
+/**
+ * Resolves the configuration as loadConfig does. A `url` (the CLIs' --url) replaces only the main database's URL,
+ * exactly as DATABASE_URL would: its password_file, ssl settings and the production TLS rule still apply.
+ * @throws ConfigError naming the key, as the application would fail on the same configuration.
+ */
+export function configuredDatabases(env: NodeJS.ProcessEnv, url?: string): ConfiguredDatabases {
+  const [app, ...others] = loadConfig({ env: url === undefined ? env : { ...env, DATABASE_URL: url } }).databases;
+  return { app, appIsDefault: url === undefined && !env.DATABASE_URL && app.url === DEFAULT_DEVELOPMENT_URL, others };
 }
 
 /** The database name in a PostgreSQL URL's path; undefined for SQLite or a URL without one. */

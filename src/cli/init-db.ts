@@ -5,7 +5,7 @@ import pg from 'pg';
 import { loadConfig, type DatabaseConfig } from '../config/load.js';
 import { openDatabase } from '../database.js';
 import { createJsonLogger } from '../log.js';
-import type { OwnerRoleRequest } from '../migrate/owner-role.js';
+import { ownerRoleRequest, type OwnerRoleRequest } from '../migrate/owner-role.js';
 import { ensureSchema, packageSchemaDir } from '../setup.js';
 import { redactUrl } from '../redact.js';
 import { makePlan, planProblems, type ProvisionPlan } from '../provision/plan.js';
@@ -13,42 +13,41 @@ import { provision } from '../provision/provision.js';
 import { consoleLogger, type ConnectAdmin } from '../provision/report.js';
 import { clientConfigOf, connectClient } from './connect.js';
 import { configuredDatabases, databaseNameOf, type ConfiguredDatabases } from './configured-databases.js';
-import { migrateUp, ownerRoleRequest } from './migrate.js';
+import { migrateUp } from './migrate.js';
 
 const USAGE = `usage: npm run init-db -- [--provision] [options]
+  (without --provision)  create the tables in the application's database: on PostgreSQL apply pending
+                         migrations as the owner role (SET ROLE), on SQLite run the generated schema
   --provision            create databases, roles, grants (run with an admin connection); idempotent
-  (without --provision)  apply pending migrations as the owner role (SET ROLE); on SQLite, create the tables
 
-  --admin-url URL        admin connection (default DATABASE_ADMIN_URL, else the libpq defaults PGHOST, PGUSER, ...)
-  --url URL              the database to create the tables in (default DATABASE_URL, else database.url of
-                         config.yaml / CONFIG_FILE, else the admin connection on the application database)
-  --databases a,b,c      application database first, then Temporal's (default: the databases of config.yaml,
-                         else appdb,temporal,temporal_visibility)
-  --owner NAME           NOLOGIN owner role (default DATABASE_OWNER_ROLE, else appowner); without --provision,
-                         when the default appowner does not exist the migrations run as the login, and it says so
+  --url URL              the database to create the tables in; replaces only the URL of the configuration
+                         (default DATABASE_URL, else database.url of config.yaml / CONFIG_FILE, else in
+                         development sqlite:///./database.db); its password_file and ssl settings still apply
+  --admin-url URL        --provision: admin connection (default DATABASE_ADMIN_URL, else the libpq defaults PGHOST, PGUSER, ...)
+  --databases a,b,c      --provision: application database first, then Temporal's (default: the databases of
+                         config.yaml, else appdb,temporal,temporal_visibility)
+  --role NAME            NOLOGIN owner role (default DATABASE_OWNER_ROLE, else appowner; --owner is the same);
+                         without --provision, when the default appowner does not exist or may not create in
+                         this database, the migrations run as the login, and it says so (not in production)
   --app-user NAME        application login (default appuser)
   --backup-user NAME     read-only backup login (default backupuser)
   --temporal-owner NAME  existing role to own the Temporal databases (default: the admin login keeps them)
   --schema DIR           migrations directory (default sqlwright's own sql/schema)
   --sqlite-schema FILE   SQLite: the schema to run (default sqlwright's generated/sqlite/schema.sql)
 
-  With a sqlite: URL (--url, DATABASE_URL or config.yaml) init-db creates the tables from the generated SQLite
-  schema (every statement IF NOT EXISTS, so it is safe to run again); --provision is PostgreSQL-only.
-
-  Passwords come only from files: APPUSER_PASSWORD_FILE, BACKUPUSER_PASSWORD_FILE (e.g. /run/secrets/...).`;
-
-/** Where the tables go: a URL, and the configured database it came from (for its password file and TLS). */
-export interface InitDbTarget {
-  url: string;
-  config?: DatabaseConfig;
-}
+  With a sqlite: URL init-db creates the tables from the generated SQLite schema (every statement
+  IF NOT EXISTS, so it is safe to run again); --provision is PostgreSQL-only.
+  Passwords come only from files: APPUSER_PASSWORD_FILE, BACKUPUSER_PASSWORD_FILE (e.g. /run/secrets/...).
+  Exit status: 0 done, 1 failed (the database, the configuration), 2 wrong usage (flags, arguments).`;
 
 export interface InitDbOptions {
   provision: boolean;
   /** Undefined: the libpq defaults. */
   adminUrl?: string;
-  /** --url, else the configured application database; undefined: the admin connection on the application database. */
-  target?: InitDbTarget;
+  /** Where the tables go, as the application opens it (--url replacing only its URL). */
+  target: DatabaseConfig;
+  /** The target is the development default (./database.db): nothing named a database. */
+  targetIsDefault: boolean;
   schemaDir: string;
   /** SQLite: the schema file; undefined: sqlwright's generated/sqlite/schema.sql. */
   sqliteSchema?: string;
@@ -57,21 +56,39 @@ export interface InitDbOptions {
   owner: OwnerRoleRequest;
 }
 
+/** Why init-db stops before doing anything: help (exit 0), a usage mistake (2) or a bad configuration (1). */
+export interface InitDbStop {
+  message: string;
+  exitCode: number;
+}
+
 /** Database names from the configuration: the application's URL, then each of `databases:` (its URL's, else its key). */
-function configuredNames({ app, others }: ConfiguredDatabases): { appDatabase?: string; temporalDatabases?: string[] } {
+function configuredNames({ app, appIsDefault, others }: ConfiguredDatabases): { appDatabase?: string; temporalDatabases?: string[] } {
   const postgres = others.filter((d) => !d.url.startsWith('sqlite:'));
   return {
-    appDatabase: app && databaseNameOf(app.url),
+    appDatabase: appIsDefault ? undefined : databaseNameOf(app.url),
     temporalDatabases: postgres.length > 0 ? postgres.map((d) => databaseNameOf(d.url) ?? d.name) : undefined,
   };
 }
 
 /**
+ * Provisioning reads the configuration only for database names and connects with the admin URL alone, so the
+ * production rules about connecting to the configured URLs (one is required, with TLS) do not apply to it.
+ */
+function provisioningEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.APP_ENV === 'production' ? { ...env, APP_ENV: 'test' } : env;
+}
+
+function usageError(message: string): InitDbStop {
+  return { message: `init-db: ${message}\n${USAGE}`, exitCode: 2 };
+}
+
+/**
  * Turns argv, the environment and config.yaml into options; the one place that reads them, so another
  * caller can build the same {@link ProvisionPlan}. Flags win over the environment, which wins over the file.
- * @returns the options, or `{ usage }` with a message for help (exit 0) or a mistake (exit 2).
+ * @returns the options, or why to stop: help (exit 0), a usage mistake (2), a bad configuration (1).
  */
-export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbOptions | { usage: string; exitCode: number } {
+export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbOptions | InitDbStop {
   let parsed;
   try {
     parsed = parseArgs({
@@ -82,6 +99,7 @@ export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbO
         'admin-url': { type: 'string' },
         url: { type: 'string' },
         databases: { type: 'string' },
+        role: { type: 'string' },
         owner: { type: 'string' },
         'app-user': { type: 'string' },
         'backup-user': { type: 'string' },
@@ -92,22 +110,26 @@ export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbO
       },
     });
   } catch (error) {
-    return { usage: `init-db: ${(error as Error).message}\n${USAGE}`, exitCode: 2 };
+    return usageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { usage: USAGE, exitCode: 0 };
+  if (values.help) return { message: USAGE, exitCode: 0 };
   // Not echoed: a stray argument may well be a password typed on the command line.
-  if (positionals.length > 0) return { usage: `init-db: takes no positional arguments (passwords go in files)\n${USAGE}`, exitCode: 2 };
-  let configured: ConfiguredDatabases;
-  try {
-    configured = configuredDatabases(env);
-  } catch (error) {
-    return { usage: `init-db: ${(error as Error).message}`, exitCode: 2 };
+  if (positionals.length > 0) return usageError('takes no positional arguments (passwords go in files)');
+  if (values.url === '') return usageError('--url is empty');
+  if (values.role !== undefined && values.owner !== undefined && values.role !== values.owner) {
+    return usageError('--role and --owner name the same thing: give one');
   }
   const databases = values.databases?.split(',').map((d) => d.trim()).filter(Boolean);
-  if (databases && databases.length === 0) return { usage: `init-db: --databases names no database\n${USAGE}`, exitCode: 2 };
+  if (databases && databases.length === 0) return usageError('--databases names no database');
+  let configured: ConfiguredDatabases;
+  try {
+    configured = configuredDatabases(values.provision ? provisioningEnv(env) : env, values.url);
+  } catch (error) {
+    return { message: `init-db: ${(error as Error).message}`, exitCode: 1 };
+  }
   const fromConfig = configuredNames(configured);
-  const owner = ownerRoleRequest(values.owner, env);
+  const owner = ownerRoleRequest(values.role ?? values.owner, env);
   const plan = makePlan({
     appDatabase: databases?.[0] ?? fromConfig.appDatabase,
     temporalDatabases: databases?.slice(1) ?? fromConfig.temporalDatabases,
@@ -117,12 +139,12 @@ export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbO
     backupUser: { name: values['backup-user'], passwordFile: env.BACKUPUSER_PASSWORD_FILE || undefined },
   });
   const problems = planProblems(plan);
-  if (problems.length > 0) return { usage: `init-db: ${problems.join('; ')}`, exitCode: 2 };
-  const target = values.url !== undefined ? { url: values.url } : configured.app && { url: configured.app.url, config: configured.app };
+  if (problems.length > 0) return usageError(problems.join('; '));
   return {
     provision: values.provision!,
     adminUrl: values['admin-url'] ?? (env.DATABASE_ADMIN_URL || undefined),
-    target,
+    target: configured.app,
+    targetIsDefault: configured.appIsDefault,
     schemaDir: values.schema === undefined ? packageSchemaDir() : path.resolve(values.schema),
     sqliteSchema: values['sqlite-schema'] === undefined ? undefined : path.resolve(values['sqlite-schema']),
     plan,
@@ -130,22 +152,16 @@ export function parseInitDbArgs(argv: string[], env: NodeJS.ProcessEnv): InitDbO
   };
 }
 
-function onDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
-}
-
-function clientConfig(url: string | undefined, database?: string): pg.ClientConfig {
+function adminClientConfig(url: string | undefined, database?: string): pg.ClientConfig {
   if (url === undefined) return database ? { database } : {};
-  return { connectionString: database ? onDatabase(url, database) : url };
+  const u = new URL(url);
+  if (database) u.pathname = `/${encodeURIComponent(database)}`;
+  return { connectionString: u.toString() };
 }
 
-/** Migrations on PostgreSQL: the target, else the admin connection on the application database. */
+/** Migrations on PostgreSQL, connected as the application would be (password file, TLS). */
 async function migrate(options: InitDbOptions): Promise<void> {
-  const { target } = options;
-  const connection = target?.config ? clientConfigOf(target.config) : target ? clientConfig(target.url) : clientConfig(options.adminUrl, options.plan.appDatabase);
-  const client = await connectClient(connection);
+  const client = await connectClient(clientConfigOf(options.target));
   try {
     await migrateUp(client, { dir: options.schemaDir, owner: options.owner });
   } finally {
@@ -163,6 +179,9 @@ async function initSqlite(url: string, sqliteSchemaFile: string | undefined): Pr
   } finally {
     await db.close();
   }
+  if (url === 'sqlite::memory:') {
+    console.warn('warning: an in-memory database lives only in the process that opens it: these tables are gone now; use a file URL such as sqlite:///./database.db to keep them');
+  }
 }
 
 function warnAboutPasswordVariables(env: NodeJS.ProcessEnv): void {
@@ -171,24 +190,32 @@ function warnAboutPasswordVariables(env: NodeJS.ProcessEnv): void {
   }
 }
 
+const PROVISION_ON_SQLITE =
+  'init-db: --provision creates PostgreSQL databases, roles and grants; SQLite has none of these. Run `init-db` without --provision to create the SQLite tables.';
+
+/** `npm run init-db` / `npx sqlwright init-db`. Exit 0 done, 1 failed (database, configuration), 2 usage. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const options = parseInitDbArgs(argv, env);
-  if ('usage' in options) {
-    (options.exitCode === 0 ? console.log : console.error)(options.usage);
+  if ('message' in options) {
+    (options.exitCode === 0 ? console.log : console.error)(options.message);
     return options.exitCode;
   }
-  const sqliteUrl = [options.target?.url, options.adminUrl].find((url) => url?.startsWith('sqlite:'));
-  if (sqliteUrl !== undefined && options.provision) {
-    console.error('init-db: --provision creates PostgreSQL databases, roles and grants; SQLite has none of these. Run `init-db` without --provision to create the SQLite tables.');
-    return 2;
+  const { target } = options;
+  if (options.provision) {
+    // The development default is no request for SQLite: provisioning then names the design's databases.
+    const sqlite = options.adminUrl?.startsWith('sqlite:') || (!options.targetIsDefault && target.url.startsWith('sqlite:'));
+    if (sqlite) {
+      console.error(PROVISION_ON_SQLITE);
+      return 2;
+    }
   }
   try {
-    if (sqliteUrl !== undefined) {
-      await initSqlite(sqliteUrl, options.sqliteSchema);
-    } else if (options.provision) {
+    if (options.provision) {
       warnAboutPasswordVariables(env);
-      const connect: ConnectAdmin = (database) => connectClient(clientConfig(options.adminUrl, database));
+      const connect: ConnectAdmin = (database) => connectClient(adminClientConfig(options.adminUrl, database));
       await provision(connect, options.plan, consoleLogger);
+    } else if (target.url.startsWith('sqlite:')) {
+      await initSqlite(target.url, options.sqliteSchema);
     } else {
       await migrate(options);
     }

@@ -25,9 +25,13 @@ async function main(argv: string[]): Promise<number> {
         }
         throw error;
       }
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
     default:
-      console.error(USAGE);
-      return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+      console.error(command === undefined ? `sqlwright: name a command\n${USAGE}` : `sqlwright: unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
   }
 }
 

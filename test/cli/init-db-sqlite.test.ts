@@ -1,25 +1,23 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { REPO_ROOT } from '../support/database.js';
+import { runCli } from '../support/run-cli.js';
 
 /** `npm run init-db` with a sqlite: URL, as a child process: it creates the tables from generated/sqlite/schema.sql. */
 describe('init-db on SQLite', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-init-db-sqlite-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function initDb(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-    const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env };
-    return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/cli/init-db.ts', ...args], { cwd: REPO_ROOT, env: childEnv }, (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr });
-      });
-    });
-  }
+  const initDb = (args: string[], env: Record<string, string> = {}, cwd = dir) => runCli('init-db', args, cwd, env);
+  /** A fresh working directory: no config.yaml, no database.db. */
+  const freshDirectory = (name: string) => {
+    const cwd = path.join(dir, name);
+    mkdirSync(cwd);
+    return cwd;
+  };
 
   const tables = (file: string) => {
     const db = new Database(file, { readonly: true });
@@ -29,6 +27,29 @@ describe('init-db on SQLite', () => {
       db.close();
     }
   };
+
+  it('with nothing configured (a fresh clone), creates ./database.db as the application would open it', async () => {
+    const cwd = freshDirectory('fresh-clone');
+    const { code, out } = await initDb([], {}, cwd);
+    assert.equal(code, 0, out);
+    assert.equal(out.trim(), 'applied schema.sql to sqlite:///database.db (SQLite; tables created if missing)');
+    assert.ok(tables(path.join(cwd, 'database.db')).includes('users'));
+
+    const migrate = await runCli('migrate', ['up'], cwd);
+    assert.equal(migrate.code, 2, migrate.out);
+    assert.match(migrate.out, /migrations are PostgreSQL-only\. `npm run init-db` creates the SQLite tables/);
+  });
+
+  it('takes config.yaml saying url: sqlite:///./database.db (the default, written out) the same way', async () => {
+    const cwd = freshDirectory('explicit-default');
+    writeFileSync(path.join(cwd, 'config.yaml'), 'database: { url: "sqlite:///./database.db" }\n');
+    const { code, out } = await initDb([], {}, cwd);
+    assert.equal(code, 0, out);
+    assert.ok(tables(path.join(cwd, 'database.db')).includes('tasks'));
+    const migrate = await runCli('migrate', ['status'], cwd);
+    assert.equal(migrate.code, 2, migrate.out);
+    assert.match(migrate.out, /^migrate: the database is sqlite:\/\/\/database\.db.*, which is SQLite: migrations are PostgreSQL-only/m);
+  });
 
   it('creates every table, index and trigger from DATABASE_URL, and running it again changes nothing', async () => {
     const file = path.join(dir, 'app.db');
@@ -44,9 +65,16 @@ describe('init-db on SQLite', () => {
     ]);
   });
 
+  it('warns that an in-memory database is gone when init-db exits', async () => {
+    const { code, stdout, stderr } = await initDb([], { DATABASE_URL: 'sqlite::memory:' });
+    assert.equal(code, 0, stdout + stderr);
+    assert.match(stdout, /^applied schema\.sql to sqlite::memory:/);
+    assert.match(stderr, /^warning: an in-memory database lives only in the process that opens it: these tables are gone now/);
+  });
+
   it('finds a SQLite URL set only in config.yaml (CONFIG_FILE), as the application does', async () => {
     const file = path.join(dir, 'from-config.db');
-    const config = path.join(dir, 'config.yaml');
+    const config = path.join(dir, 'service.yaml');
     writeFileSync(config, `database: { url: "sqlite:///${file}" }\n`);
     const { code, out } = await initDb([], { CONFIG_FILE: config });
     assert.equal(code, 0, out);
@@ -76,5 +104,17 @@ describe('init-db on SQLite', () => {
     const { code, out } = await initDb(['--sqlite-schema', schema], { DATABASE_URL: `sqlite:///${path.join(dir, 'broken.db')}` });
     assert.equal(code, 1, out);
     assert.match(out, /^init-db: .*(syntax error|unknown datatype)/m);
+  });
+
+  it('exit 2 for a usage mistake, 1 for a bad configuration, as migrate', async () => {
+    const unknown = await initDb(['--nope']);
+    assert.equal(unknown.code, 2, unknown.out);
+    assert.match(unknown.stderr, /^init-db: Unknown option '--nope'/);
+    const missing = await initDb(['--url', `sqlite:///${path.join(dir, 'x.db')}`], { CONFIG_FILE: path.join(dir, 'nope.yaml') });
+    assert.equal(missing.code, 1, missing.out);
+    assert.match(missing.stderr, /^init-db: .*nope\.yaml: ENOENT/);
+    const help = await initDb(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: npm run init-db/);
   });
 });

@@ -19,8 +19,9 @@ function fencedBlocks(markdown: string): { lang: string; code: string; before: s
   return blocks;
 }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', APP_ENV: 'test', ...env };
+/** Runs in the repository (for tsx and the relative paths), where a developer may keep a config.yaml: `config` names an empty one. */
+function run(args: string[], config: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', APP_ENV: 'test', CONFIG_FILE: config, ...env };
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr });
@@ -37,6 +38,7 @@ describe('examples/add-a-table.md, followed step by step', () => {
   const doc = readFileSync(path.join(REPO_ROOT, 'examples/add-a-table.md'), 'utf8');
   const work = mkdtempSync(path.join(tmpdir(), 'sqlwright-add-a-table-'));
   const blocks = fencedBlocks(doc);
+  const emptyConfig = path.join(work, 'config.yaml');
   let pg: TestDatabase;
 
   before(async () => {
@@ -45,6 +47,7 @@ describe('examples/add-a-table.md, followed step by step', () => {
     symlinkSync(path.join(REPO_ROOT, 'src'), path.join(work, 'src'));
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(work, 'node_modules'));
     writeFileSync(path.join(work, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(emptyConfig, '');
     writeFileSync(path.join(work, 'sqlwright.config.json'), JSON.stringify({ schemas: ['app'], runtimeModule: './src/repository-runtime.js' }));
     pg = await createTestDatabase();
   });
@@ -67,7 +70,7 @@ describe('examples/add-a-table.md, followed step by step', () => {
 
   it('step 3: codegen emits the entity, the repository with the new query, the SQLite table and repos.projects', async () => {
     const out = path.join(work, 'generated');
-    const codegen = await run(['codegen/cli.ts', '--config', path.join(work, 'sqlwright.config.json')]);
+    const codegen = await run(['codegen/cli.ts', '--config', path.join(work, 'sqlwright.config.json')], emptyConfig);
     assert.equal(codegen.code, 0, codegen.out);
     const step3 = doc.slice(doc.indexOf('3. **Generate**'), doc.indexOf('4. **Use the repository**'));
     const named = [...step3.matchAll(/`generated\/([\w/.-]+)`/g)].map((m) => m[1]);
@@ -79,7 +82,7 @@ describe('examples/add-a-table.md, followed step by step', () => {
   });
 
   it('step 5 then step 4: npm run migrate -- up applies the new file, and the doc\'s code runs on PostgreSQL and SQLite', async () => {
-    const up = await run(['src/cli/migrate.ts', 'up', '--schema', path.join(work, 'sql/schema')], { DATABASE_URL: pg.url });
+    const up = await run(['src/cli/migrate.ts', 'up', '--schema', path.join(work, 'sql/schema')], emptyConfig, { DATABASE_URL: pg.url });
     assert.equal(up.code, 0, up.out);
     assert.match(up.out, /^applied 0004_projects\.sql as \w+$/m);
 
@@ -98,7 +101,7 @@ describe('examples/add-a-table.md, followed step by step', () => {
       `await db.close();`,
     ].join('\n'));
     for (const url of [pg.url, `sqlite:///${path.join(work, 'projects.db')}`]) {
-      const used = await run([script], { DATABASE_URL: url });
+      const used = await run([script], emptyConfig, { DATABASE_URL: url });
       assert.equal(used.code, 0, `${url}\n${used.out}`);
       assert.deepEqual(JSON.parse(used.out.trim().split('\n').at(-1)!), { project: 'Apollo', owner: true, active: ['Apollo'] });
     }

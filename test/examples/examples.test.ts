@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -12,6 +12,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let url: string;
     let pg: TestDatabase | undefined;
     const dir = mkdtempSync(path.join(tmpdir(), 'sqlwright-examples-'));
+    // Examples run in the repository, where a developer may keep a config.yaml: they get an empty one.
+    const emptyConfig = path.join(dir, 'config.yaml');
+    writeFileSync(emptyConfig, '');
 
     before(async () => {
       if (dialect === 'postgres') {
@@ -27,16 +30,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     const run = async (name: string) => {
-      const result = await runExample(name, { DATABASE_URL: url });
+      const result = await runExample(name, { DATABASE_URL: url, CONFIG_FILE: emptyConfig });
       assert.equal(result.code, 0, `${name} exited with ${result.code}\n${result.stdout}\n${result.stderr}`);
       assert.match(result.stdout, new RegExp(`^database: ${dialect} `, 'm'));
-      return result.stdout;
+      // Failures the examples cause on purpose are logged as one readable line, not JSON.
+      assert.doesNotMatch(result.stderr, /^\{"level"/m, result.stderr);
+      return result;
     };
 
     it('quickstart creates a user, links an identity, creates and lists tasks', async () => {
       for (let i = 0; i < 2; i++) {
         // twice: the second run finds the tables there and still works
-        const out = await run('quickstart');
+        const { stdout: out } = await run('quickstart');
         assert.match(out, /^created user Ada Lovelace <ada\+\w+@example\.com> \([0-9a-f-]{36}\)$/m);
         assert.match(out, /^linked identity google\/google-\w+ -> user ok$/m);
         assert.match(out, /^created 3 tasks$/m);
@@ -46,7 +51,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('oidc-login finds or creates the user, and a race of two logins creates one', async () => {
-      const out = await run('oidc-login');
+      const { stdout: out, stderr } = await run('oidc-login');
+      assert.match(stderr, /^ {2}\(log error: Database transaction failed, ConflictError: /m, 'the losing login of the race');
       const first = out.match(/^first login: created user Grace Hopper \(([0-9a-f-]{36})\)$/m);
       assert.ok(first, out);
       assert.match(out, new RegExp(`^second login: found user ${first[1]} \\(same user: true\\)$`, 'm'));
@@ -54,7 +60,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('transactions shows commit, rollback, savepoints and serialization retry', async () => {
-      const out = await run('transactions');
+      const { stdout: out, stderr } = await run('transactions');
+      assert.match(stderr, /^ {2}\(log error: Database transaction failed, Error: something failed after the write\)$/m);
       assert.match(out, /^commit: 1 task$/m);
       assert.match(out, /^rollback: "something failed after the write" -> still 1 task$/m);
       assert.match(out, /^savepoint: the inner step rolled back, the outer transaction goes on$/m);

@@ -8,7 +8,12 @@ import { ThrowawayCluster, freePort } from '../support/cluster.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startExample } from '../support/run-example.js';
 
-const READY = /health server on http:\/\/127\.0\.0\.1:(\d+) /;
+const READY = /health server on http:\/\/127\.0\.0\.1:(\d+) .*\n.*Ctrl-C stops it\n/;
+/** The example runs in the repository, where a developer may keep a config.yaml: it gets an empty one. */
+const noConfigDir = mkdtempSync(path.join(tmpdir(), 'sqlwright-health-config-'));
+const emptyConfig = path.join(noConfigDir, 'config.yaml');
+writeFileSync(emptyConfig, '');
+after(() => rmSync(noConfigDir, { recursive: true, force: true }));
 
 async function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://127.0.0.1:${port}${urlPath}`);
@@ -19,12 +24,13 @@ describe('examples/health-server.ts against a server that goes down and comes ba
   let cluster: ThrowawayCluster;
   let child: ChildProcess;
   let port: number;
+  let started: Awaited<ReturnType<typeof startExample>>;
 
   before(async () => {
     cluster = await ThrowawayCluster.create();
-    const started = await startExample(
+    started = await startExample(
       'health-server',
-      { DATABASE_URL: cluster.url, PORT: '0', APP_ENV: 'test' },
+      { DATABASE_URL: cluster.url, PORT: '0', APP_ENV: 'test', CONFIG_FILE: emptyConfig },
       READY,
     );
     child = started.child;
@@ -33,6 +39,10 @@ describe('examples/health-server.ts against a server that goes down and comes ba
   after(async () => {
     child?.kill('SIGTERM');
     await cluster?.destroy();
+  });
+
+  it('says where it listens and how to stop it', () => {
+    assert.match(started.output(), new RegExp(`^try: curl http://127\\.0\\.0\\.1:${port}/readyz .*; Ctrl-C stops it$`, 'm'));
   });
 
   it('serves /livez, /readyz and /metrics while the database is up', async () => {
@@ -73,7 +83,7 @@ describe('examples/health-server.ts on SQLite', () => {
   let port: number;
 
   before(async () => {
-    const started = await startExample('health-server', { DATABASE_URL: `sqlite:///${path.join(dir, 'health.db')}`, PORT: '0' }, READY);
+    const started = await startExample('health-server', { DATABASE_URL: `sqlite:///${path.join(dir, 'health.db')}`, PORT: '0', CONFIG_FILE: emptyConfig }, READY);
     child = started.child;
     port = Number(started.match[1]);
   });

@@ -1,15 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { ThrowawayCluster } from '../support/cluster.js';
-import { REPO_ROOT, adminQuery, withDatabase } from '../support/database.js';
+import { adminQuery, withDatabase } from '../support/database.js';
 
 // A server of our own: pg_hba demands SCRAM for every TCP login but the admin's, and every statement is logged,
 // so the test can prove the passwords work, and that neither they nor their hashes reach the server log.
@@ -23,25 +21,23 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
   const roleUrl = (role: string, password: string, database = 'appdb') =>
     `postgresql://${role}:${encodeURIComponent(password)}@127.0.0.1:${cluster.port}/${database}`;
 
-  /** `npm run init-db`; with `cwd`, `npx sqlwright init-db` run from a service's directory instead. */
-  async function initDb(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number; out: string }> {
-    const tsx = pathToFileURL(createRequire(path.join(REPO_ROOT, 'package.json')).resolve('tsx')).href;
-    const argv = cwd ? ['--import', tsx, path.join(REPO_ROOT, 'src/cli/sqlwright.ts'), 'init-db', ...args] : ['--import', 'tsx', 'src/cli/init-db.ts', ...args];
+  /** `npm run init-db` in the test's directory; with `cwd`, `npx sqlwright init-db` run from a service's directory instead. */
+  async function initDb(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliRun> {
     const childEnv = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
       DATABASE_ADMIN_URL: cluster.url,
       APPUSER_PASSWORD_FILE: path.join(dir, 'appuser_password'),
       BACKUPUSER_PASSWORD_FILE: path.join(dir, 'backupuser_password'),
       ...env,
     };
-    return new Promise((resolve) => {
-      execFile(process.execPath, argv, { cwd: cwd ?? REPO_ROOT, env: childEnv }, (error, stdout, stderr) => {
-        const out = stdout + stderr;
-        outputs.push(out);
-        resolve({ code: error ? Number(error.code ?? 1) : 0, out });
-      });
-    });
+    const run = await (cwd ? runCli('sqlwright', ['init-db', ...args], cwd, childEnv) : runCli('init-db', args, dir, childEnv));
+    outputs.push(run.out);
+    return run;
+  }
+
+  async function migrate(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+    const run = await runCli('migrate', args, dir, env);
+    outputs.push(run.out);
+    return run;
   }
 
   async function login(url: string): Promise<pg.Client> {
@@ -76,7 +72,7 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
     }
   });
 
-  it('provisions with the design defaults, then finds nothing to do', async () => {
+  it('provisions with the design defaults, then finds nothing to do (in production too, with no database.url)', async () => {
     const first = await initDb(['--provision']);
     assert.equal(first.code, 0, first.out);
     for (const line of ['role appowner: created (NOLOGIN)', 'role appuser: created (LOGIN)', 'role backupuser: created (LOGIN)',
@@ -84,17 +80,18 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
       'database temporal_visibility: created', 'provisioning done']) {
       assert.ok(first.out.includes(line), `missing "${line}" in\n${first.out}`);
     }
-    const second = await initDb(['--provision']);
+    const second = await initDb(['--provision', '--admin-url', cluster.url], { APP_ENV: 'production', DATABASE_ADMIN_URL: '' });
     assert.equal(second.code, 0, second.out);
     assert.match(second.out, /nothing to do: everything was already in place/);
     assert.doesNotMatch(second.out, /created|updated/);
   });
 
   it('applies the migrations as appowner, and refuses to migrate as appuser', async () => {
-    const migrated = await initDb([]);
+    const admin = { DATABASE_URL: withDatabase(cluster.url, 'appdb') };
+    const migrated = await initDb([], admin);
     assert.equal(migrated.code, 0, migrated.out);
     assert.match(migrated.out, /applied 0001_app_schema\.sql as appowner/);
-    assert.match((await initDb([])).out, /up to date: nothing to apply/);
+    assert.match((await initDb(['--role', 'appowner'], admin)).out, /up to date: nothing to apply/);
 
     const asAppUser = await initDb([], { DATABASE_URL: roleUrl('appuser', appPassword) });
     assert.equal(asAppUser.code, 1);
@@ -102,6 +99,19 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
     const owners = await adminQuery(`${cluster.url.replace(/\/postgres$/, '/appdb')}`,
       `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'app'::regnamespace`);
     assert.deepEqual(owners.rows, [{ owner: 'appowner' }]);
+  });
+
+  it('--url keeps the password file of the configuration (DATABASE_PASSWORD_FILE), in init-db and migrate alike', async () => {
+    const appUserUrl = `postgresql://appuser@127.0.0.1:${cluster.port}/appdb`;
+    const passwordFile = { DATABASE_PASSWORD_FILE: path.join(dir, 'appuser_password') };
+    const status = await migrate(['status', '--url', appUserUrl], passwordFile);
+    assert.equal(status.code, 0, status.out);
+    assert.match(status.out, /^applied {2}0003_tasks\.sql /m);
+    const initAsAppUser = await initDb(['--url', appUserUrl], passwordFile);
+    assert.equal(initAsAppUser.code, 1, initAsAppUser.out);
+    assert.match(initAsAppUser.out, /^init-db: appuser cannot SET ROLE appowner/m, 'logged in with the file\'s password');
+    const noFile = await migrate(['status', '--url', appUserUrl]);
+    assert.equal(noFile.code, 1, noFile.out);
   });
 
   it('lets appuser and backupuser log in with their files\' passwords over SCRAM, and nobody with a wrong one', async () => {
