@@ -16,6 +16,9 @@ export async function connectClient(config: pg.ClientConfig): Promise<pg.Client>
   try {
     await client.connect();
   } catch (error) {
+    // A client-side failure mid-handshake (no password for SCRAM) would keep the socket, and the process, alive
+    // until the server's authentication_timeout.
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     const where = config.connectionString ? redactUrl(config.connectionString) : `${config.database ?? 'the default database'} (libpq defaults)`;
     throw new Error(`cannot connect to ${where}: ${(error as Error).message}`, { cause: error });
   }

@@ -110,8 +110,12 @@ describe('init-db against a server with scram-sha-256 in pg_hba', () => {
     const initAsAppUser = await initDb(['--url', appUserUrl], passwordFile);
     assert.equal(initAsAppUser.code, 1, initAsAppUser.out);
     assert.match(initAsAppUser.out, /^init-db: appuser cannot SET ROLE appowner/m, 'logged in with the file\'s password');
+    const started = Date.now();
     const noFile = await migrate(['status', '--url', appUserUrl]);
     assert.equal(noFile.code, 1, noFile.out);
+    // No password for SCRAM fails in the client mid-handshake: the socket is closed at once, not held open
+    // (and the process with it) until the server's 60 s authentication_timeout.
+    assert.ok(Date.now() - started < 30_000, `exited after ${Date.now() - started} ms`);
   });
 
   it('lets appuser and backupuser log in with their files\' passwords over SCRAM, and nobody with a wrong one', async () => {

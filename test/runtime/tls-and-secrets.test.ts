@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { openDatabase } from '../../src/database.js';
+import { DatabaseUnavailableError } from '../../src/errors.js';
+import { eventually } from '../pool/helpers.js';
+import { TcpFaultProxy } from '../support/tcp-proxy.js';
 import { ThrowawayCluster } from '../support/cluster.js';
 import { adminQuery } from '../support/database.js';
 import { makeTestCertificates, type TestCertificates } from '../support/tls.js';
@@ -93,6 +96,26 @@ describe('TLS and password files, on a throwaway cluster with ssl = on', () => {
       assert.doesNotMatch(`${error.message} ${String(error.stack)} ${logger.text()}`, new RegExp(`${wrong}|${PASSWORD}`));
     } finally {
       await db.close();
+    }
+  });
+
+  it('no password for a SCRAM login fails at once, and the half-open connection is closed, not left to the server', async () => {
+    // Through a proxy that counts open connections: the server would wait out authentication_timeout (60 s)
+    // for a password the client never sends, and keep the socket open that long.
+    const proxy = await TcpFaultProxy.start({ host: '127.0.0.1', port: cluster.port });
+    const db = openDatabase(
+      loadConfig({
+        values: { database: { url: `postgresql://appuser@localhost:${proxy.port}/postgres?sslmode=verify-full`, ssl: { ca_file: file('ca3.crt', certs.ca) } } },
+        env: { APP_ENV: 'production' },
+      }),
+      { logger: captureLogger() },
+    );
+    try {
+      await assert.rejects(db.executor.query('SELECT 1'), (e: unknown) => e instanceof DatabaseUnavailableError);
+      await eventually(() => proxy.connections === 0, 5_000, 'the half-open connection to close');
+    } finally {
+      await db.close();
+      await proxy.close();
     }
   });
 

@@ -52,8 +52,16 @@ export class PostgresDialect implements Dialect {
         });
         // The pool gave up on this connect: destroy the socket. end() would send a polite Terminate and wait
         // for a peer that is not answering (pg's own connectionTimeoutMillis is only a second line of defence).
-        signal.addEventListener('abort', () => (client as PgClientLike).connection?.stream?.destroy(), { once: true });
-        await client.connect();
+        const destroy = () => (client as PgClientLike).connection?.stream?.destroy();
+        signal.addEventListener('abort', destroy, { once: true });
+        try {
+          await client.connect();
+        } catch (error) {
+          // A client-side failure mid-handshake (no password for SCRAM, a TLS check) leaves the socket open
+          // until the server's authentication_timeout (60 s): close it now.
+          destroy();
+          throw error;
+        }
         return client;
       },
       poolSize: config.poolSize,
