@@ -35,11 +35,13 @@ function faultPool() {
 test('a blackholed idle connection is detected by the bounded pre-ping and evicted', async () => {
   proxy.heal();
   const pool = faultPool();
-  const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
+  // One after the other, so `a` is the older: the ping of `b` (last in, first out) failing marks `a` stale.
+  const a = await pool.acquire();
+  const b = await pool.acquire();
   a.release();
   b.release();
   proxy.blackhole();
-  // The ping times out, the idle sibling is marked stale, the new connect is blackholed too and times out.
+  // The ping times out, the older idle sibling is marked stale, the new connect is blackholed too and times out.
   const { error } = await settle(pool.acquire());
   assert.ok(error instanceof DatabaseUnavailableError, String(error));
   assert.equal(pool.metrics().prePingFailures, 1);
