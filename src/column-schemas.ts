@@ -21,7 +21,7 @@ export const uuidInput = uuid.transform((v) => v.toLowerCase());
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
- * Shortcuts for `validate` (repository-runtime.ts) on hot schemas: when the check returns true, zod would accept the
+ * Shortcuts for `validate` (repository/validate.ts) on hot schemas: when the check returns true, zod would accept the
  * input and return it unchanged, so it is returned without running zod. Anything else goes through zod, which
  * gives the issues. `get(id)` validates a key on every read; this saves most of that.
  */
