@@ -20,6 +20,8 @@ export interface ColumnType {
   scale?: number;
   /** An enum's labels in declaration order, the order PostgreSQL sorts it by; dialects that store labels sort by it. */
   values?: readonly string[];
+  /** The auto-numbered key SQLite stores as its INTEGER rowid (an int8 there is not decimal text): it sorts as stored. */
+  rowid?: boolean;
 }
 
 /** Converts values between the JS types of generated entities and what the driver sends and returns. */

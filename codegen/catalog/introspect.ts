@@ -109,7 +109,8 @@ function columnOf(row: any): Column {
   const typmod = Number(row.typmod);
   const name = row.elem_typname ?? row.typname;
   if (typmod >= 4 && (name === 'varchar' || name === 'bpchar')) column.length = typmod - 4;
-  if (typmod >= 4 && name === 'numeric') column.numeric = { precision: ((typmod - 4) >> 16) & 0xffff, scale: (typmod - 4) & 0xffff };
+  // numeric's typmod - 4: precision in the high 16 bits, scale in the low 11 as a signed value (PostgreSQL 15 allows -1000..1000).
+  if (typmod >= 4 && name === 'numeric') column.numeric = { precision: ((typmod - 4) >> 16) & 0xffff, scale: (((typmod - 4) & 0x7ff) ^ 0x400) - 0x400 };
   return column;
 }
 

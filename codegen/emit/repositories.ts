@@ -6,6 +6,7 @@ import { typeModel, type EntityModel, type EnumModel, type TypeModel } from './m
 import { camelCase, freeName, pascalCase, snakeCase, sqlLiteral, str } from './names.js';
 import { runtimeSpecifier } from './runtime-module.js';
 import { renderSource } from './source.js';
+import { isRowidKey } from './sqlite-schema.js';
 import { translateDefault } from './sqlite-sql.js';
 
 type Method = OptionalKind<MethodDeclarationStructure>;
@@ -34,22 +35,25 @@ function importedTypes(m: EntityModel): Scope['types'] {
   return { entity: freeName(entity, none), insert: freeName(insert, none), patch: freeName(patch, none), upsert: freeName(upsert, none) };
 }
 
-/** `scale`: of a numeric(p,s) column, so the SQLite codec reads `'12.30'` as PostgreSQL does. */
-function columnType(t: TypeModel, scale?: number): string {
-  const extra = `${t.array ? ', array: true' : ''}${scale !== undefined && t.kind === 'numeric' ? `, scale: ${scale}` : ''}`;
+/**
+ * `scale`: of a numeric(p,s) column, so the SQLite codec reads `'12.30'` as PostgreSQL does. `rowid`: the key is
+ * SQLite's INTEGER rowid, which sorts as stored (no decimal sort key, so list() pages by the rowid index).
+ */
+function columnType(t: TypeModel, scale?: number, rowid = false): string {
+  const extra = `${t.array ? ', array: true' : ''}${scale !== undefined && t.kind === 'numeric' ? `, scale: ${scale}` : ''}${rowid ? ', rowid: true' : ''}`;
   // Labels in declaration order: a dialect that stores enums as text sorts by them as PostgreSQL does.
   const values = t.kind === 'enum' && t.enum ? `, values: [${t.enum.enum.values.map(str).join(', ')}]` : '';
   return `{ kind: ${str(t.kind)}${extra}${values} }`;
 }
 
 /** `sqliteDefault`: what SQLite's insertMany writes for a column a row leaves out (SQLite has no DEFAULT in VALUES). */
-function descriptor(column: string, sql: string, field: string, t: TypeModel, scale?: number, sqliteDefault?: string): string {
-  return `{ column: ${str(column)}, sql: ${str(sql)}, field: ${str(field)}, type: ${columnType(t, scale)}${sqliteDefault ? `, sqliteDefault: ${str(sqliteDefault)}` : ''} }`;
+function descriptor(column: string, sql: string, field: string, t: TypeModel, scale?: number, sqliteDefault?: string, rowid = false): string {
+  return `{ column: ${str(column)}, sql: ${str(sql)}, field: ${str(field)}, type: ${columnType(t, scale, rowid)}${sqliteDefault ? `, sqliteDefault: ${str(sqliteDefault)}` : ''} }`;
 }
 
-function fieldDescriptor(f: EntityModel['fields'][number]): string {
+function fieldDescriptor(m: EntityModel, f: EntityModel['fields'][number]): string {
   const d = f.insert === 'optional' && f.column.defaultExpr !== undefined ? translateDefault(f.column) : undefined;
-  return descriptor(f.column.name, f.column.sqlName, f.field, f.type, f.column.numeric?.scale, d && 'sql' in d ? d.sql : undefined);
+  return descriptor(f.column.name, f.column.sqlName, f.field, f.type, f.column.numeric?.scale, d && 'sql' in d ? d.sql : undefined, isRowidKey(m.table, f.column));
 }
 
 /** A named query, ready to print; or problems. */
@@ -236,7 +240,7 @@ export function emitRepository(m: EntityModel, queries: readonly TypedQuery[], e
     `new rt.Table<${types.entity}>({\n  entity: ${str(m.entity)},\n  sqlName: ${str(m.table.sqlName)},\n  statement: ${str(`sqlwright_${m.table.name}`)},\n` +
     `  key: ${str(m.key.field)},\n${m.createdAt ? `  createdAt: ${str(m.createdAt.field)},\n` : ''}${m.updatedAt ? `  updatedAt: ${str(m.updatedAt.field)},\n` : ''}` +
     `  uniqueKeys: { ${m.uniqueKeys.map((k) => `${k.name}: [${k.fields.map(str).join(', ')}]`).join(', ')} },\n` +
-    `  columns: [\n${m.fields.map((f) => `    ${fieldDescriptor(f)},`).join('\n')}\n  ],\n})`;
+    `  columns: [\n${m.fields.map((f) => `    ${fieldDescriptor(m, f)},`).join('\n')}\n  ],\n})`;
   const entityImports = [n.entity, n.insert, n.patch, n.upsert].sort();
   const typeImports = (Object.keys(n.types) as (keyof Scope['types'])[]).map((k) => ({ name: n.types[k], alias: types[k] })).sort((a, b) => (a.name < b.name ? -1 : 1));
 

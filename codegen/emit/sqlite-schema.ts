@@ -47,8 +47,10 @@ function typeCheck(table: Table, column: Column, enumOf: (c: Column) => Enum | u
 
 /**
  * numeric(p, s) refuses a value that, rounded to s digits (half away from zero), has more than p - s digits before
- * the point (PostgreSQL: 22003, numeric field overflow). Checked exactly on the stored text: fewer than p - s
- * significant digits before the point, or exactly p - s nines with the first s + 1 digits after it below `9…95`.
+ * the point (PostgreSQL: 22003, numeric field overflow). Checked exactly on the stored text: with w = p - s > 0,
+ * fewer than w significant digits before the point fit; exactly w fit unless rounding carries past them, that is
+ * unless the digits down to the rounding position (the first p + 1 significant ones) are `9…95` or above. With
+ * s >= p (w <= 0) nothing may stand before the point and the first s + 1 fraction digits must be below `0…09…95`.
  * Text with an exponent (or NaN) is compared as REAL instead: against `9…95e-(s+1)`, exact at the bound up to 15
  * significant digits; past that against `1e(p-s)` with `<=`, which may accept a value just past the bound but never
  * refuses a valid one (rounding to the nearest double is monotonic). Named `<table>_<column>_precision`, so that
@@ -60,8 +62,12 @@ function precisionCheck(table: Table, column: Column, { precision, scale }: { pr
   const text = `ltrim(${c}, '+-')`;
   const point = `instr(${text} || '.', '.')`;
   const intPart = `ltrim(substr(${text}, 1, ${point} - 1), '0')`;
-  const fraction = `substr(substr(${text}, ${point} + 1) || '${'0'.repeat(scale + 1)}', 1, ${scale + 1})`;
-  const exact = `length(${intPart}) < ${whole} OR (${intPart} = '${'9'.repeat(whole)}' AND ${fraction} < '${'9'.repeat(scale)}5')`;
+  const kept = Math.max(scale + 1, 0);
+  const fraction = `substr(substr(${text}, ${point} + 1) || '${'0'.repeat(kept)}', 1, ${kept})`;
+  const carry = `'${'9'.repeat(precision)}5'`;
+  const exact = whole > 0
+    ? `length(${intPart}) < ${whole} OR (length(${intPart}) = ${whole} AND substr(${intPart} || ${fraction}, 1, ${precision + 1}) < ${carry})`
+    : `${intPart} = '' AND ${fraction} < '${'0'.repeat(-whole)}${'9'.repeat(precision)}5'`;
   const real = precision <= 15 ? `abs(CAST(${c} AS REAL)) < ${'9'.repeat(precision)}5e${-scale - 1}` : `abs(CAST(${c} AS REAL)) <= 1e${whole}`;
   return `CONSTRAINT ${ident(`${table.name}_${column.name}_precision`)} CHECK (CASE WHEN ${c} GLOB '*[eEnN]*' THEN ${real} ELSE ${exact} END)`;
 }

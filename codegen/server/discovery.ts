@@ -85,7 +85,11 @@ async function startTestcontainer(): Promise<string> {
 async function startCluster(): Promise<string> {
   const cluster = await ThrowawayCluster.create();
   // Also on Ctrl-C or a kill: a postmaster outliving `npx sqlwright codegen` would hold its port and 40 MB of /tmp.
-  onProcessEnd(() => cluster.destroySync());
+  // A host that handles Ctrl-C keeps running: forget the destroyed cluster, so the next discovery starts another.
+  onProcessEnd(() => {
+    started.delete('cluster');
+    cluster.destroySync();
+  });
   return cluster.url;
 }
 

@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS app.tasks (
   owner_id TEXT NOT NULL, -- uuid
   labels TEXT NOT NULL DEFAULT '[]' CONSTRAINT tasks_labels_check CHECK (json_valid(labels) AND json_type(labels) = 'array'), -- text[]
   metadata TEXT NOT NULL DEFAULT '{}' CONSTRAINT tasks_metadata_check CHECK (json_valid(metadata)), -- jsonb
-  estimate TEXT CONSTRAINT tasks_estimate_precision CHECK (CASE WHEN estimate GLOB '*[eEnN]*' THEN abs(CAST(estimate AS REAL)) < 99999999995e-3 ELSE length(ltrim(substr(ltrim(estimate, '+-'), 1, instr(ltrim(estimate, '+-') || '.', '.') - 1), '0')) < 8 OR (ltrim(substr(ltrim(estimate, '+-'), 1, instr(ltrim(estimate, '+-') || '.', '.') - 1), '0') = '99999999' AND substr(substr(ltrim(estimate, '+-'), instr(ltrim(estimate, '+-') || '.', '.') + 1) || '000', 1, 3) < '995') END), -- numeric(10,2)
+  estimate TEXT CONSTRAINT tasks_estimate_precision CHECK (CASE WHEN estimate GLOB '*[eEnN]*' THEN abs(CAST(estimate AS REAL)) < 99999999995e-3 ELSE length(ltrim(substr(ltrim(estimate, '+-'), 1, instr(ltrim(estimate, '+-') || '.', '.') - 1), '0')) < 8 OR (length(ltrim(substr(ltrim(estimate, '+-'), 1, instr(ltrim(estimate, '+-') || '.', '.') - 1), '0')) = 8 AND substr(ltrim(substr(ltrim(estimate, '+-'), 1, instr(ltrim(estimate, '+-') || '.', '.') - 1), '0') || substr(substr(ltrim(estimate, '+-'), instr(ltrim(estimate, '+-') || '.', '.') + 1) || '000', 1, 3), 1, 11) < '99999999995') END), -- numeric(10,2)
   archived INTEGER NOT NULL DEFAULT 0 CONSTRAINT tasks_archived_check CHECK (archived IN (0, 1)), -- bool
   created_at TEXT NOT NULL DEFAULT (now()), -- timestamptz
   updated_at TEXT NOT NULL DEFAULT (now()), -- timestamptz

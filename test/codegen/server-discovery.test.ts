@@ -103,4 +103,30 @@ setInterval(() => {}, 1000);`;
       }
     });
   }
+
+  it("a host's own SIGINT handlers decide: a once-registered async shutdown finishes, one that keeps running gets a live server next time", { skip: !hasBinaries && noBinaries }, async () => {
+    const port = await freePort();
+    const discovery = pathToFileURL(path.join(REPO_ROOT, 'codegen/server/discovery.ts')).href;
+    const script = `const { default: pg } = await import('pg');
+const { discoverServer } = await import(${JSON.stringify(discovery)});
+const options = { urlVariables: [], env: { PGPORT: '${port}' }, dockerAvailable: () => false };
+const live = async (url) => { const c = new pg.Client({ connectionString: url }); await c.connect(); await c.end(); return 'live'; };
+process.once('SIGINT', () => setTimeout(async () => {
+  console.log('after Ctrl-C:', await live((await discoverServer(options)).adminUrl));
+  process.exit(0);
+}, 200));
+await discoverServer(options);
+process.kill(process.pid, 'SIGINT');
+setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      const exited = await new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+      assert.deepEqual(exited, { code: 0, signal: null }, out);
+      assert.equal(out, 'after Ctrl-C: live\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

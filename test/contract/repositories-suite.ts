@@ -300,9 +300,12 @@ export function repositorySuite(dialect: DialectName, open: () => Promise<Contra
           e instanceof CheckViolationError && (pg || e.constraint === 'tasks_estimate_precision'));
       }
       assert.equal(await h.repos.tasks.count({ ownerId: owner.id }), count);
-      const edge = await h.repos.tasks.create({ title: 'Just fits', ownerId: owner.id, estimate: '-99999999.994' });
-      assert.equal(edge.estimate, '-99999999.99');
-      await h.repos.tasks.delete(edge.id);
+      // Exactly 8 digits before the point fit unless rounding to 2 digits carries past them.
+      for (const [estimate, stored] of [['-99999999.994', '-99999999.99'], ['12345678.50', '12345678.50'], ['12345678.999', '12345679.00'], ['10000000', '10000000.00']]) {
+        const edge = await h.repos.tasks.create({ title: 'Just fits', ownerId: owner.id, estimate });
+        assert.equal(edge.estimate, stored, estimate);
+        await h.repos.tasks.delete(edge.id);
+      }
     });
 
     it("an int8 given as '007' is stored and read back as '7', as PostgreSQL returns it", async () => {

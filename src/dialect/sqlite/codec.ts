@@ -203,9 +203,12 @@ export const sqliteCodec: ValueCodec = {
     }
   },
 
-  /** bigint/numeric by {@link DECIMAL_KEY_FUNCTION}, enums by their position in `values`; the rest as stored. */
+  /**
+   * bigint/numeric by {@link DECIMAL_KEY_FUNCTION}, enums by their position in `values`; the rest as stored. The
+   * rowid key is an INTEGER already: bare, so ORDER BY and the keyset condition use the rowid b-tree.
+   */
   sortKey(sql: string, type: ColumnType): string {
-    if (type.array) return sql;
+    if (type.array || type.rowid) return sql;
     if (type.kind === 'bigint' || type.kind === 'numeric') return `${DECIMAL_KEY_FUNCTION}(${sql})`;
     if (type.kind === 'enum' && type.values) return `CASE ${sql}${type.values.map((v, i) => ` WHEN ${quote(v)} THEN ${i}`).join('')} END`;
     return sql;

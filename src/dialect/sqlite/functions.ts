@@ -43,5 +43,6 @@ export function registerFunctions(db: BetterSqlite3.Database, clock: Transaction
   db.function('now', volatile, () => clock.now());
   db.function('transaction_timestamp', volatile, () => clock.now());
   db.function('clock_timestamp', volatile, () => new Date().toISOString());
-  db.function(DECIMAL_KEY_FUNCTION, { deterministic: true, varargs: false }, decimalSortKey);
+  // safeIntegers: an INTEGER argument arrives as a bigint, exact past 2^53 (as a number it would be rounded).
+  db.function(DECIMAL_KEY_FUNCTION, { deterministic: true, varargs: false, safeIntegers: true }, decimalSortKey);
 }
