@@ -17,7 +17,8 @@ import type { TypedQuery } from './types.js';
  *   stamps (or `*`), without setting it itself: SQLite reports the old value (its trigger runs after RETURNING).
  */
 export function sqliteDifference(q: TypedQuery, tables: readonly Table[], text: string): string | undefined {
-  return misordered(q, tables, text) ?? jsonText(text) ?? dateArithmetic(tables, text) ?? staleReturning(tables, text);
+  return misordered(q, tables, text) ?? int8ParamAgainstExpression(q, tables, text) ?? jsonText(text) ?? dateArithmetic(tables, text) ??
+    staleReturning(tables, text);
 }
 
 const NAME = String.raw`(?:[A-Za-z_]\w*\s*\.\s*)?"?([A-Za-z_]\w*)"?`;
@@ -106,6 +107,51 @@ function misordered(q: TypedQuery, tables: readonly Table[], text: string): stri
       const name = m[1] ?? m[2];
       const sorts = name ? of(name) : undefined;
       if (sorts) return `${name} compared with < > BETWEEN orders ${sorts.what}, ${sorts.how}`;
+    }
+  }
+  return undefined;
+}
+
+/** Lower-case names of bigint/numeric columns SQLite stores as TEXT (rowid keys are INTEGER). */
+function textStoredNumbers(tables: readonly Table[]): Set<string> {
+  return new Set(tables.flatMap((t) =>
+    t.columns.filter((c) => !c.type.array && (kindOf(c.type) === 'bigint' || kindOf(c.type) === 'numeric') && !isRowidKey(t, c)).map((c) => c.name.toLowerCase())));
+}
+
+/** Where the parenthesised expression (or CASE … END) ending just before `end` starts. */
+function expressionStart(text: string, end: number): number {
+  const tail = text.slice(0, end).trimEnd();
+  if (/END$/i.test(tail)) {
+    const cases = [...tail.matchAll(/CASE/gi)];
+    return cases.length ? cases[cases.length - 1].index : 0;
+  }
+  let depth = 0;
+  for (let i = tail.length - 1; i >= 0; i--) {
+    if (tail[i] === ')') depth++;
+    else if (tail[i] === '(' && --depth === 0) return i;
+  }
+  return 0;
+}
+
+/**
+ * An int8 parameter is bound as an SQLite INTEGER. Against a bare TEXT-stored bigint column that is fine (the
+ * column's affinity converts it), but an expression over one (coalesce, CASE, a subquery) has no affinity, so an
+ * INTEGER never equals its TEXT value: `coalesce(parent, qty) = $1` matches nothing on SQLite.
+ */
+function int8ParamAgainstExpression(q: TypedQuery, tables: readonly Table[], text: string): string | undefined {
+  const stored = textStoredNumbers(tables);
+  if (stored.size === 0) return undefined;
+  const mentionsStored = (expression: string) => [...expression.matchAll(/[A-Za-z_]\w*/g)].some((m) => stored.has(m[0].toLowerCase()));
+  for (const p of q.params) {
+    if (p.type.kind !== 'base' || p.type.name !== 'int8' || p.type.array) continue;
+    const param = String.raw`\$${p.index}(?!\d)`;
+    const op = String.raw`(?:=|<>|!=|\bIS\s+(?:NOT\s+)?DISTINCT\s+FROM\b|\bIN\b)`;
+    for (const m of text.matchAll(new RegExp(String.raw`(?:\)|\bEND\b)\s*${op}\s*\(?\s*${param}`, 'gi'))) {
+      const expression = text.slice(expressionStart(text, m.index + (m[0].startsWith(')') ? 1 : 3)), m.index + 3);
+      if (mentionsStored(expression)) return `an int8 parameter ($${p.index}) compared with an expression over a bigint/numeric column stored as text never matches on SQLite (an INTEGER is never equal to TEXT without a column's affinity)`;
+    }
+    for (const m of text.matchAll(new RegExp(String.raw`${param}\s*${op}\s*(\(|\b(?:coalesce|nullif|greatest|least|case)\b)`, 'gi'))) {
+      if (mentionsStored(text.slice(m.index))) return `an int8 parameter ($${p.index}) compared with an expression over a bigint/numeric column stored as text never matches on SQLite (an INTEGER is never equal to TEXT without a column's affinity)`;
     }
   }
   return undefined;

@@ -21,3 +21,9 @@ UPDATE public.jobs SET phase = 'finished' WHERE id = :id! RETURNING id;
 
 /* @name JobsPastPlanning */
 SELECT id FROM jobs WHERE phase > 'planned';
+
+/* @name JobsByQtyOrZero */
+SELECT id FROM jobs WHERE coalesce(qty, 0) = :qty!;
+
+/* @name JobsWithQty */
+SELECT id FROM jobs WHERE qty = :qty!;
