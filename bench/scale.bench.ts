@@ -95,7 +95,7 @@ async function bouncerBench(): Promise<void> {
 }
 
 async function replicaBench(): Promise<void> {
-  const primary = await ThrowawayCluster.create({ config: ['max_connections = 200'] });
+  const primary = await ThrowawayCluster.create({ config: ['max_connections = 200', "wal_keep_size = '256MB'"] });
   let replica: ThrowawayCluster | undefined;
   const dbs: Database<Repositories>[] = [];
   try {

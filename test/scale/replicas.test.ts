@@ -63,10 +63,12 @@ describe('read replicas (a real primary and two streaming replicas)', () => {
   const serverPort = (d: Database) => d.readOnly(async (_r, tx) => (await tx.query<{ port: number }>('SELECT inet_server_port() AS port')).rows[0].port);
 
   before(async () => {
-    primary = await ThrowawayCluster.create({ config: ['wal_level = replica', 'max_wal_senders = 10'] });
+    // wal_keep_size: a base backup's checkpoint must not recycle the WAL another backup still has to stream
+    // ("requested WAL segment ... has already been removed"); the backups also run one after the other.
+    primary = await ThrowawayCluster.create({ config: ['wal_level = replica', 'max_wal_senders = 10', "wal_keep_size = '256MB'"] });
     await adminQuery(primary.url, 'CREATE DATABASE appdb');
     await migrate(appUrl(primary));
-    replicas = await Promise.all([ThrowawayCluster.replicaOf(primary), ThrowawayCluster.replicaOf(primary)]);
+    replicas = [await ThrowawayCluster.replicaOf(primary), await ThrowawayCluster.replicaOf(primary)];
     db = openDatabase(config(), { logger });
   });
   after(async () => {

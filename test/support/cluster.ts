@@ -32,7 +32,8 @@ export class ThrowawayCluster extends CodegenCluster {
 
   /**
    * A streaming replica of `primary`: pg_basebackup -R into a new data directory, started on its own port.
-   * The primary's default pg_hba (initdb --auth=trust) already allows local replication connections.
+   * The primary's default pg_hba (initdb --auth=trust) already allows local replication connections; give it a
+   * `wal_keep_size` so a checkpoint cannot recycle WAL the backup still has to stream.
    */
   static async replicaOf(primary: ThrowawayCluster): Promise<ThrowawayCluster> {
     const root = clusterRoot('sqlwright-replica-');
