@@ -72,9 +72,9 @@ describe('read replicas (a real primary and two streaming replicas)', () => {
     db = openDatabase(config(), { logger });
   });
   after(async () => {
-    await db.close();
-    await Promise.all(replicas.map((r) => r.destroy()));
-    await primary.destroy();
+    await db?.close();
+    await Promise.all((replicas ?? []).map((r) => r.destroy()));
+    await primary?.destroy();
   });
 
   it('a row written on the primary becomes readable on the replicas', async () => {

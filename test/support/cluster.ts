@@ -13,6 +13,12 @@ export interface ClusterOptions {
   files?: Record<string, string>;
 }
 
+/** Clusters not destroyed yet: a test whose `after` never ran (a failed `before`) must still not leak a server. */
+const live = new Set<ThrowawayCluster>();
+process.once('exit', () => {
+  for (const cluster of live) cluster.destroySync();
+});
+
 /**
  * The throwaway cluster codegen starts, plus what only tests need: settings, pg_hba and files at creation,
  * stop and restart, streaming replicas. Tests that stop, restart or break a server use this, never the shared one.
@@ -20,14 +26,24 @@ export interface ClusterOptions {
 export class ThrowawayCluster extends CodegenCluster {
   /** @throws Error when initdb or the start fails; nothing is left behind then. */
   static override async create(options: ClusterOptions = {}): Promise<ThrowawayCluster> {
-    return CodegenCluster.initialize((binDir, root, port) => new ThrowawayCluster(binDir, root, port), options.config, (cluster) => {
+    return ThrowawayCluster.#tracked(await CodegenCluster.initialize((binDir, root, port) => new ThrowawayCluster(binDir, root, port), options.config, (cluster) => {
       if (options.hba) writeFileSync(path.join(cluster.dataDir, 'pg_hba.conf'), options.hba.join('\n') + '\n');
       for (const [name, content] of Object.entries(options.files ?? {})) {
         const file = path.join(cluster.dataDir, name);
         writeFileSync(file, content, { mode: 0o600 });
         ownByPostgres(file);
       }
-    });
+    }));
+  }
+
+  static #tracked(cluster: ThrowawayCluster): ThrowawayCluster {
+    live.add(cluster);
+    return cluster;
+  }
+
+  override async destroy(): Promise<void> {
+    live.delete(this);
+    await super.destroy();
   }
 
   /**
@@ -49,7 +65,7 @@ export class ThrowawayCluster extends CodegenCluster {
       await replica.destroy();
       throw error;
     }
-    return replica;
+    return ThrowawayCluster.#tracked(replica);
   }
 
   /** Fast shutdown: active connections are terminated, as in a real restart. */
