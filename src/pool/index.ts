@@ -2,7 +2,7 @@
 export { createPool, type Pool } from './pool.js';
 export type { PooledConnection, QueryOptions } from './entry.js';
 export {
-  POOL_DEFAULTS, resolvePoolOptions, setLocalStatementTimeoutSql,
+  POOL_DEFAULTS, resolvePoolOptions,
   type PgClientLike, type PgResultLike, type PoolLogger, type PoolOptions, type ResolvedPoolOptions,
 } from './options.js';
 export type { PoolMetrics, PoolEvent, PoolEventType } from './metrics.js';

@@ -139,14 +139,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/**
- * The statement to run first in a transaction when `sessionSettings` is false (PgBouncer transaction mode),
- * where a session-level SET would leak to other clients of the same server connection.
- */
-export function setLocalStatementTimeoutSql(timeoutMs: number): string {
-  return `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(timeoutMs))}`;
-}
-
 /** The session-level statement the pool runs after connect. */
 export function setSessionStatementTimeoutSql(timeoutMs: number): string {
   return `SET statement_timeout = ${Math.max(0, Math.floor(timeoutMs))}`;
