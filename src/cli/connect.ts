@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/load.js';
 import { tlsOptionsFor, withoutSslParams } from '../dialect/postgres/tls.js';
+import { destroySocket } from '../pool/index.js';
 import { redactUrl } from '../redact.js';
 
 /** A configured database as a plain `pg.Client` config: its password file and TLS settings, no pool, no statement timeout. */
@@ -18,7 +19,7 @@ export async function connectClient(config: pg.ClientConfig): Promise<pg.Client>
   } catch (error) {
     // A client-side failure mid-handshake (no password for SCRAM) would keep the socket, and the process, alive
     // until the server's authentication_timeout.
-    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    destroySocket(client);
     const where = config.connectionString ? redactUrl(config.connectionString) : `${config.database ?? 'the default database'} (libpq defaults)`;
     throw new Error(`cannot connect to ${where}: ${(error as Error).message}`, { cause: error });
   }

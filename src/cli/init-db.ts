@@ -7,6 +7,7 @@ import { openDatabase } from '../database.js';
 import { createJsonLogger } from '../log.js';
 import { ownerRoleRequest, type OwnerRoleRequest } from '../migrate/owner-role.js';
 import { ensureSchema, packageSchemaDir } from '../setup.js';
+import { isSqliteUrl } from '../dialect/sqlite/url.js';
 import { redactUrl } from '../redact.js';
 import { makePlan, planProblems, type ProvisionPlan } from '../provision/plan.js';
 import { provision } from '../provision/provision.js';
@@ -64,7 +65,7 @@ export interface InitDbStop {
 
 /** Database names from the configuration: the application's URL, then each of `databases:` (its URL's, else its key). */
 function configuredNames({ app, appIsDefault, others }: ConfiguredDatabases): { appDatabase?: string; temporalDatabases?: string[] } {
-  const postgres = others.filter((d) => !d.url.startsWith('sqlite:'));
+  const postgres = others.filter((d) => !isSqliteUrl(d.url));
   return {
     appDatabase: appIsDefault ? undefined : databaseNameOf(app.url),
     temporalDatabases: postgres.length > 0 ? postgres.map((d) => databaseNameOf(d.url) ?? d.name) : undefined,
@@ -203,7 +204,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const { target } = options;
   if (options.provision) {
     // The development default is no request for SQLite: provisioning then names the design's databases.
-    const sqlite = options.adminUrl?.startsWith('sqlite:') || (!options.targetIsDefault && target.url.startsWith('sqlite:'));
+    const sqlite = (options.adminUrl !== undefined && isSqliteUrl(options.adminUrl)) || (!options.targetIsDefault && isSqliteUrl(target.url));
     if (sqlite) {
       console.error(PROVISION_ON_SQLITE);
       return 2;
@@ -214,7 +215,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       warnAboutPasswordVariables(env);
       const connect: ConnectAdmin = (database) => connectClient(adminClientConfig(options.adminUrl, database));
       await provision(connect, options.plan, consoleLogger);
-    } else if (target.url.startsWith('sqlite:')) {
+    } else if (isSqliteUrl(target.url)) {
       await initSqlite(target.url, options.sqliteSchema);
     } else {
       await migrate(options);

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type pg from 'pg';
 import { Migrator, type MigrationClient, type MigrationStatus } from '../migrate/migrator.js';
 import { ownerRoleRequest, resolveMigrationRole, type OwnerRoleRequest } from '../migrate/owner-role.js';
+import { isSqliteUrl } from '../dialect/sqlite/url.js';
 import { redactUrl } from '../redact.js';
 import { packageSchemaDir } from '../setup.js';
 import { clientConfigOf, connectClient } from './connect.js';
@@ -94,7 +95,7 @@ function parse(argv: string[]): Parsed | { message: string; exitCode: number } {
  */
 function connectionOf(url: string | undefined, env: NodeJS.ProcessEnv): pg.ClientConfig | { sqlite: string } {
   const { app, appIsDefault } = configuredDatabases(env, url);
-  if (!app.url.startsWith('sqlite:')) return clientConfigOf(app);
+  if (!isSqliteUrl(app.url)) return clientConfigOf(app);
   const which = `${redactUrl(app.url)}${appIsDefault ? ' (the development default)' : ''}`;
   return {
     sqlite: `the database is ${which}, which is SQLite: migrations are PostgreSQL-only. ` +

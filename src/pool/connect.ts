@@ -63,11 +63,19 @@ export function openClient(connect: PoolOptions['connect'], clock: Clock, timeou
   return { client, done };
 }
 
+/**
+ * Destroys a client's socket at once: for a connect given up on, or one that failed in the client mid-handshake
+ * (a polite end() would send Terminate to a peer that may never answer, and the server would hold the socket).
+ */
+export function destroySocket(client: Pick<PgClientLike, 'connection'>): void {
+  client.connection?.stream?.destroy();
+}
+
 /** Closes a client: politely, then by destroying its socket if that does not finish in time. Never rejects. */
 export function closeClient(client: PgClientLike, clock: Clock): Promise<void> {
   return new Promise<void>((resolve) => {
     const destroy = () => {
-      client.connection?.stream?.destroy();
+      destroySocket(client);
       resolve();
     };
     const timer = clock.setTimeout(destroy, CLOSE_TIMEOUT_MS);

@@ -1,5 +1,6 @@
 /** sqlwright's connection pool: the public surface (`sqlwright/pool`). */
 export { createPool, type Pool } from './pool.js';
+export { destroySocket } from './connect.js';
 export type { PooledConnection, QueryOptions } from './entry.js';
 export {
   POOL_DEFAULTS, resolvePoolOptions,

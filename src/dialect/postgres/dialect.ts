@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '../../config/load.js';
 import type { Dialect, DialectConnection } from '../dialect.js';
 import type { PoolStatus } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { createPool, type PgClientLike, type Pool, type PoolMetrics } from '../../pool/index.js';
+import { createPool, destroySocket, type Pool, type PoolMetrics } from '../../pool/index.js';
 import { postgresCodec } from './codec.js';
 import { PostgresConnection, type PostgresConnectionSettings } from './connection.js';
 import { checkPostgresUrl, sslModeInUrl } from '../../config/url.js';
@@ -50,15 +50,13 @@ export class PostgresDialect implements Dialect {
           application_name: `sqlwright:${options.name ?? config.name}`,
           connectionTimeoutMillis: connectTimeoutMs,
         });
-        // The pool gave up on this connect: destroy the socket. end() would send a polite Terminate and wait
-        // for a peer that is not answering (pg's own connectionTimeoutMillis is only a second line of defence).
-        const destroy = () => (client as PgClientLike).connection?.stream?.destroy();
+        // The pool gave up on this connect (pg's own connectionTimeoutMillis is only a second line of defence),
+        // or it failed in the client mid-handshake (no password for SCRAM, a TLS check): close the socket now.
+        const destroy = () => destroySocket(client);
         signal.addEventListener('abort', destroy, { once: true });
         try {
           await client.connect();
         } catch (error) {
-          // A client-side failure mid-handshake (no password for SCRAM, a TLS check) leaves the socket open
-          // until the server's authentication_timeout (60 s): close it now.
           destroy();
           throw error;
         }
